@@ -1,0 +1,65 @@
+# Concierge: the doors into the house. `make run` and `make test` are all a new user needs.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_VENV  := .venv
+RASA_VENV := .venv-rasa
+APP_PY    := $(APP_VENV)/bin/python
+RASA_PY   := $(RASA_VENV)/bin/python
+RASA      := $(RASA_VENV)/bin/rasa
+MODEL     := models/concierge.tar.gz
+PIP_FLAGS := --quiet --disable-pip-version-check --no-deps
+RASA_TRAINING_INPUTS := config.yml $(shell find bot nlu_data -type f -not -path '*/__pycache__/*' 2>/dev/null)
+export RASA_TELEMETRY_ENABLED := false
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup run test test-app test-rasa train token lint format clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+setup: $(APP_VENV)/.installed $(RASA_VENV)/.installed  ## build both environments (a no-op when they are current)
+
+# Python 3.11: actions, CRM, analytics, channels, tests. The lock file is complete, so --no-deps.
+$(APP_VENV)/.installed: requirements/app.lock
+	@test -x $(APP_PY) || "$$(ops/find_python.sh 3.11)" -m venv $(APP_VENV)
+	$(APP_PY) -m pip install $(PIP_FLAGS) -r requirements/app.lock
+	@touch $@
+
+# Python 3.10: Rasa 3.6.21 and the custom components in bot/.
+$(RASA_VENV)/.installed: requirements/rasa.lock
+	@test -x $(RASA_PY) || "$$(ops/find_python.sh 3.10)" -m venv $(RASA_VENV)
+	$(RASA_PY) -m pip install $(PIP_FLAGS) -r requirements/rasa.lock
+	@touch $@
+
+train: $(MODEL)  ## train the Rasa model if its data or configuration changed
+
+$(MODEL): $(RASA_TRAINING_INPUTS) | $(RASA_VENV)/.installed
+	$(RASA) train --config config.yml --domain bot/domain --data nlu_data --out models --fixed-model-name concierge
+	@touch $@
+
+run: setup $(MODEL)  ## set up what is missing, then run Rasa, actions and CRM on localhost
+	$(APP_PY) -m ops.run
+
+token: $(APP_VENV)/.installed  ## print a signed token for demo customer 1 (CUSTOMER=n for another)
+	@$(APP_PY) -c 'from ops.run import ensure_env_file; ensure_env_file()'
+	@$(APP_PY) -m crm_backend token --customer $(or $(CUSTOMER),1)
+
+test: setup $(MODEL) test-app test-rasa  ## run the whole test suite
+
+test-app: setup $(MODEL)
+	$(APP_PY) -m pytest tests --ignore=tests/bot
+
+test-rasa: setup  # the custom Rasa components, tested inside Rasa's own environment
+	@if ls tests/bot/test_*.py >/dev/null 2>&1; then $(RASA_PY) -m pytest tests/bot --confcutdir=tests/bot -p no:cacheprovider; \
+	else echo "tests/bot has no tests yet"; fi
+
+lint:  ## ruff (lint and format check)
+	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/ruff format --check .
+
+format:
+	$(APP_VENV)/bin/ruff format .
+
+clean:  ## remove environments, models and local data
+	rm -rf $(APP_VENV) $(RASA_VENV) models var .rasa .pytest_cache

@@ -1,0 +1,1 @@
+"""Concierge CRM service: customers, orders and the narrow API the bot uses."""

@@ -1,0 +1,26 @@
+"""Settings, read from the environment (and an optional `.env` file) only."""
+
+from functools import lru_cache
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Everything the CRM service needs to know about its surroundings."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///var/crm.db"
+    # Shared with the action server: it authenticates calls to /bot/*.
+    bot_service_token: SecretStr = Field(min_length=16)
+    # Signs the short-lived customer tokens that the shop's site or channel bridges issue.
+    customer_token_secret: SecretStr = Field(min_length=32)
+    customer_token_ttl_seconds: int = 3600
+    max_body_bytes: int = 64 * 1024
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return Settings()  # type: ignore[call-arg]

@@ -1,0 +1,80 @@
+"""`make run`: prepare the embedded default (SQLite, in-memory locks) and run everything.
+
+Usage: python -m ops.run [--crm-port N] [--actions-port N] [--rasa-port N]
+"""
+
+import argparse
+import logging
+import secrets
+import signal
+import sys
+import time
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from ops.stack import ROOT, Stack, StackConfig, run_app_command
+
+ENV_FILE = ROOT / ".env"
+GENERATED_SECRETS = ("BOT_SERVICE_TOKEN", "CUSTOMER_TOKEN_SECRET", "RASA_API_TOKEN")
+EMBEDDED_DEFAULTS = {
+    "DATABASE_URL": "sqlite:///var/crm.db",
+    "TRACKER_DB_URL": "sqlite:///var/tracker.db",
+    "LOCK_STORE_TYPE": "in_memory",
+    "LOCK_STORE_URL": "",
+}
+
+
+def ensure_env_file(path: Path = ENV_FILE) -> dict[str, str]:
+    """Read `.env`, adding random secrets and embedded defaults that are missing."""
+    values = {key: value or "" for key, value in dotenv_values(path).items()} if path.exists() else {}
+    missing = {key: secrets.token_urlsafe(32) for key in GENERATED_SECRETS if not values.get(key)}
+    missing |= {key: value for key, value in EMBEDDED_DEFAULTS.items() if key not in values}
+    if missing:
+        with path.open("a") as handle:
+            handle.write("".join(f"{key}={value}\n" for key, value in missing.items()))
+        path.chmod(0o600)
+    return {**values, **missing}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--crm-port", type=int, default=8000)
+    parser.add_argument("--actions-port", type=int, default=5055)
+    parser.add_argument("--rasa-port", type=int, default=5005)
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+    env = ensure_env_file()
+    run_app_command(["-m", "crm_backend", "migrate"], env)
+    run_app_command(["-m", "crm_backend", "seed-demo", "--if-empty"], env)
+    config = StackConfig(
+        env=env, crm_port=args.crm_port, actions_port=args.actions_port, rasa_port=args.rasa_port
+    )
+    stack = Stack(config)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        stack.start()
+        print(
+            "\nConcierge is running:\n"
+            f"  Rasa (REST channel)  {config.rasa_url}/webhooks/rest/webhook\n"
+            f"  Action server        {config.actions_url}\n"
+            f"  CRM service          {config.crm_url}  (API docs: {config.crm_url}/docs)\n"
+            "Get a demo customer's token with `make token`; see the README for a curl example.\n"
+            "Press Ctrl-C to stop everything.\n",
+            flush=True,
+        )
+        while all(process.poll() is None for process in stack.processes.values()):
+            time.sleep(1)
+        dead = [name for name, process in stack.processes.items() if process.poll() is not None]
+        print(f"error: {', '.join(dead)} stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping Concierge...", flush=True)
+        return 0
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,220 @@
+"""Start and stop Concierge's processes together: CRM service, action server and Rasa.
+
+`make run` uses it to run the assistant on localhost; the end-to-end tests use it to run
+the very same processes on free ports. Each child gets its own process group and dies
+with its parent, so Ctrl-C (or a crashed runner) leaves no orphans.
+"""
+
+import ctypes
+import logging
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+logger = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parent.parent
+APP_PYTHON = ROOT / ".venv" / "bin" / "python"
+RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+DEFAULT_MODEL = ROOT / "models" / "concierge.tar.gz"
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nobody listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _die_with_parent() -> None:
+    """Run in the child before exec: own process group, SIGTERM when the parent dies."""
+    os.setsid()
+    libc = ctypes.CDLL("libc.so.6", use_errno=True)
+    libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+@dataclass
+class StackConfig:
+    """Where each part listens and what it uses. Secrets come from `env`."""
+
+    env: Mapping[str, str]
+    crm_port: int = 8000
+    actions_port: int = 5055
+    rasa_port: int = 5005
+    host: str = "127.0.0.1"
+    model: Path = DEFAULT_MODEL
+    log_dir: Path | None = None  # None: children write to this terminal
+
+    @property
+    def crm_url(self) -> str:
+        return f"http://{self.host}:{self.crm_port}"
+
+    @property
+    def actions_url(self) -> str:
+        return f"http://{self.host}:{self.actions_port}"
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+
+@dataclass
+class Stack:
+    """The running processes of one Concierge instance."""
+
+    config: StackConfig
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+
+    def child_env(self) -> dict[str, str]:
+        env = {**os.environ, **self.config.env}
+        env.update(
+            CRM_URL=self.config.crm_url,
+            ACTION_ENDPOINT_URL=f"{self.config.actions_url}/webhook",
+            RASA_TELEMETRY_ENABLED="false",
+            PYTHONUNBUFFERED="1",
+        )
+        env.setdefault("LOCK_STORE_TYPE", "in_memory")
+        env.setdefault("LOCK_STORE_URL", "")
+        return env
+
+    def commands(self) -> dict[str, list[str]]:
+        c = self.config
+        return {
+            "crm": [
+                str(APP_PYTHON),
+                "-m",
+                "uvicorn",
+                "crm_backend.main:create_app",
+                "--factory",
+                "--host",
+                c.host,
+                "--port",
+                str(c.crm_port),
+                "--no-access-log",
+            ],
+            "actions": [
+                str(APP_PYTHON),
+                "-m",
+                "rasa_sdk",
+                "--actions",
+                "actions",
+                "--port",
+                str(c.actions_port),
+            ],
+            "rasa": [
+                str(RASA_BIN),
+                "run",
+                "--model",
+                str(c.model),
+                "--endpoints",
+                "bot/endpoints.yml",
+                "--credentials",
+                "bot/credentials.yml",
+                "--interface",
+                c.host,
+                "--port",
+                str(c.rasa_port),
+                "--enable-api",
+                "--auth-token",
+                self.child_env()["RASA_API_TOKEN"],
+            ],
+        }
+
+    def start(self, names: tuple[str, ...] = ("crm", "actions", "rasa"), timeout: float = 240.0) -> None:
+        """Start the named processes and wait until each answers its health check."""
+        env = self.child_env()
+        commands = self.commands()
+        for name in names:
+            self.start_process(name, commands[name], env)
+        deadline = time.monotonic() + timeout
+        for name in names:
+            self.wait_healthy(name, deadline)
+
+    def start_process(self, name: str, command: list[str], env: Mapping[str, str]) -> None:
+        output = None
+        if self.config.log_dir is not None:
+            self.config.log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
+        logger.info("starting %s: %s", name, " ".join(command))
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=dict(env),
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+            preexec_fn=_die_with_parent,
+        )
+
+    def health_url(self, name: str) -> str:
+        token = self.child_env()["RASA_API_TOKEN"]
+        return {
+            "crm": f"{self.config.crm_url}/health",
+            "actions": f"{self.config.actions_url}/health",
+            "rasa": f"{self.config.rasa_url}/status?token={token}",
+        }[name]
+
+    def wait_healthy(self, name: str, deadline: float) -> None:
+        url = self.health_url(name)
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise RuntimeError(
+                    f"{name} exited with code {process.returncode} before it was ready{self._log_hint(name)}"
+                )
+            try:
+                if httpx.get(url, timeout=2.0).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.5)
+        raise TimeoutError(f"{name} did not become healthy at {url}{self._log_hint(name)}")
+
+    def _log_hint(self, name: str) -> str:
+        if self.config.log_dir is None:
+            return ""
+        log = (self.config.log_dir / f"{name}.log").read_text(errors="replace")
+        return f"; last log lines:\n{log[-3000:]}"
+
+    def kill(self, name: str) -> None:
+        """SIGKILL one process group at once (fault tests)."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
+    def stop(self, grace_seconds: float = 10.0) -> None:
+        """SIGTERM every process group, then SIGKILL what is still alive."""
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace_seconds
+        for name, process in self.processes.items():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                logger.warning("%s ignored SIGTERM; killing it", name)
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> "Stack":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
+
+
+def run_app_command(args: list[str], env: Mapping[str, str]) -> None:
+    """Run `python -m ...` in the app environment, failing loudly."""
+    subprocess.run([str(APP_PYTHON), *args], cwd=ROOT, env={**os.environ, **env}, check=True)
+
+
+if __name__ == "__main__":  # pragma: no cover - see ops/run.py
+    sys.exit("use: python -m ops.run")

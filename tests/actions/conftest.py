@@ -1,0 +1,59 @@
+"""Action tests replay recorded trackers against a real CRM service running in this process."""
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from rasa_sdk import Tracker
+
+from crm_backend.core.security import issue_customer_token
+from crm_backend.main import create_app
+from ops.stack import free_port
+
+TRACKERS = Path(__file__).parent / "trackers"
+
+
+@pytest.fixture(scope="module")
+def live_crm_url(crm_settings) -> Iterator[str]:
+    """The CRM service over real HTTP on a free port, serving the seeded demo shop."""
+    port = free_port()
+    app = create_app(crm_settings)
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the CRM test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+    app.state.engine.dispose()
+
+
+@pytest.fixture
+def action_env(monkeypatch, live_crm_url, test_secrets) -> str:
+    monkeypatch.setenv("CRM_URL", live_crm_url)
+    monkeypatch.setenv("BOT_SERVICE_TOKEN", test_secrets["BOT_SERVICE_TOKEN"])
+    return live_crm_url
+
+
+@pytest.fixture
+def load_tracker(crm_settings):
+    """A recorded tracker, with a freshly signed token for `customer_id` in the last message."""
+
+    def load(name: str, customer_id: int | None = None) -> Tracker:
+        state = json.loads((TRACKERS / f"{name}.json").read_text())
+        if customer_id is not None:
+            token = issue_customer_token(
+                customer_id, secret=crm_settings.customer_token_secret.get_secret_value(), ttl_seconds=300
+            )
+            state["latest_message"].setdefault("metadata", {})["customer_token"] = token
+        return Tracker.from_dict(state)
+
+    return load

@@ -1,0 +1,113 @@
+"""The /bot/* API answers only about the verified customer, on SQLite and PostgreSQL."""
+
+import time
+
+import pytest
+
+
+def test_health_reports_database_up(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
+
+
+def test_order_of_the_verified_customer_is_answered_from_the_database(client, bot_headers, orders_of):
+    order = orders_of(1)[0]
+    response = client.get(f"/bot/orders/{order.number}", headers=bot_headers(1))
+    assert response.status_code == 200
+    body = response.json()
+    assert body["customer"]["first_name"] == "Ada"
+    assert body["order"]["number"] == order.number
+    assert body["order"]["status"] == order.status
+    assert body["order"]["estimated_delivery"] == order.estimated_delivery.isoformat()
+    assert [item["sku"] for item in body["order"]["items"]] == [item.product.sku for item in order.items]
+
+
+def test_another_customers_order_looks_exactly_like_an_unknown_one(client, bot_headers, orders_of):
+    someone_elses = orders_of(2)[0].number
+    foreign = client.get(f"/bot/orders/{someone_elses}", headers=bot_headers(1))
+    unknown = client.get("/bot/orders/999999", headers=bot_headers(1))
+    assert foreign.status_code == unknown.status_code == 404
+    assert (
+        foreign.json()
+        == unknown.json()
+        == {"error": {"code": "order_not_found", "message": "No such order for this customer."}}
+    )
+
+
+def test_recent_orders_are_newest_first_and_only_the_customers(client, bot_headers, orders_of):
+    response = client.get("/bot/orders", params={"limit": 3}, headers=bot_headers(1))
+    assert response.status_code == 200
+    numbers = [order["number"] for order in response.json()["orders"]]
+    assert numbers == [order.number for order in orders_of(1)[:3]]
+
+
+@pytest.mark.parametrize(
+    "headers_case",
+    ["no service token", "wrong service token", "wrong scheme"],
+)
+def test_service_token_is_required(client, bot_headers, headers_case):
+    headers = bot_headers(1)
+    if headers_case == "no service token":
+        del headers["Authorization"]
+    elif headers_case == "wrong service token":
+        headers["Authorization"] = "Bearer not-the-token"
+    else:
+        headers["Authorization"] = headers["Authorization"].replace("Bearer", "Basic")
+    response = client.get("/bot/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_service_token"
+
+
+def test_customer_token_is_required(client, bot_headers):
+    response = client.get("/bot/me", headers=bot_headers(None))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "customer_not_verified"
+
+
+def test_expired_customer_token_is_refused(client, bot_headers):
+    headers = bot_headers(1, ttl=60, now=time.time() - 3600)
+    response = client.get("/bot/me", headers=headers)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "customer_not_verified"
+
+
+def test_token_signed_with_another_secret_is_refused(client, bot_headers):
+    from crm_backend.core.security import issue_customer_token
+
+    headers = bot_headers(None)
+    headers["X-Customer-Token"] = issue_customer_token(1, secret="x" * 40, ttl_seconds=600)
+    response = client.get("/bot/me", headers=headers)
+    assert response.status_code == 401
+
+
+def test_token_for_a_customer_that_does_not_exist_is_refused(client, bot_headers):
+    response = client.get("/bot/me", headers=bot_headers(10_000_000))
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "customer_not_verified"
+
+
+def test_bare_customer_id_header_is_not_trusted(client, bot_headers):
+    headers = bot_headers(None)
+    headers["X-Customer-Token"] = "1"
+    response = client.get("/bot/me", headers=headers)
+    assert response.status_code == 401
+
+
+@pytest.mark.parametrize("number", ["abc;DROP TABLE orders", "x" * 41, "%00", "1 OR 1=1"])
+def test_malformed_order_numbers_get_a_clear_4xx(client, bot_headers, number):
+    response = client.get(f"/bot/orders/{number}", headers=bot_headers(1))
+    assert 400 <= response.status_code < 500
+    assert "error" in response.json()
+
+
+def test_oversized_body_is_refused_with_413(client, bot_headers):
+    response = client.post("/bot/me", content=b"x" * (65 * 1024), headers=bot_headers(1))
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "body_too_large"
+
+
+def test_unknown_route_gets_the_common_error_shape(client):
+    response = client.get("/no/such/route")
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
