@@ -1,10 +1,14 @@
 """`make run`: prepare the embedded default (SQLite, in-memory locks) and run everything.
 
-Usage: python -m ops.run [--crm-port N] [--actions-port N] [--rasa-port N]
+Usage: python -m ops.run [--env-file PATH] [--crm-port N] [--actions-port N] [--rasa-port N]
+
+Settings come from the environment first, then from the env file (default `.env`), which
+is created with random secrets and the embedded defaults on first use.
 """
 
 import argparse
 import logging
+import os
 import secrets
 import signal
 import sys
@@ -37,22 +41,38 @@ def ensure_env_file(path: Path = ENV_FILE) -> dict[str, str]:
     return {**values, **missing}
 
 
+def settings_env(env_file: Path) -> dict[str, str]:
+    """The env file's values, overridden by the same names in the real environment."""
+    values = ensure_env_file(env_file)
+    names = set(values) | set(GENERATED_SECRETS) | set(EMBEDDED_DEFAULTS)
+    return {**values, **{name: os.environ[name] for name in names if name in os.environ}}
+
+
+def _stop_on_signal(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--env-file", type=Path, default=ENV_FILE)
     parser.add_argument("--crm-port", type=int, default=8000)
     parser.add_argument("--actions-port", type=int, default=5055)
     parser.add_argument("--rasa-port", type=int, default=5005)
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # its request lines would show the API token
+    # Ctrl-C, `kill` and a closed terminal all stop every child, even where the shell that
+    # started us made SIGINT ignored (background jobs).
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _stop_on_signal)
 
-    env = ensure_env_file()
+    env = settings_env(args.env_file)
     run_app_command(["-m", "crm_backend", "migrate"], env)
     run_app_command(["-m", "crm_backend", "seed-demo", "--if-empty"], env)
     config = StackConfig(
         env=env, crm_port=args.crm_port, actions_port=args.actions_port, rasa_port=args.rasa_port
     )
     stack = Stack(config)
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         stack.start()
         print(
