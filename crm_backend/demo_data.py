@@ -13,9 +13,10 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crm_backend.catalogue.models import Product
-from crm_backend.customers.models import Customer
-from crm_backend.orders.models import Order, OrderItem, OrderStatus
+from crm_backend.catalogue.models import Category, Product
+from crm_backend.customers.models import Consent, Customer, LoyaltyAccount
+from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
+from crm_backend.returns.models import Refund, RefundStatus, Return, ReturnItem, ReturnStatus
 
 FIRST_NAMES = [
     "Ada",
@@ -152,6 +153,9 @@ CATALOGUE: dict[str, list[tuple[str, float]]] = {
     ],
 }
 CARRIERS = ["DHL", "UPS", "Royal Mail", "DPD"]
+STREETS = ["High Street", "Station Road", "Church Lane", "Mill Road", "Park Avenue", "Kingsway", "Elm Grove"]
+CITIES = ["London", "Manchester", "Berlin", "Paris", "Madrid", "Amsterdam", "Milan", "Dublin", "Lisbon"]
+TIERS = [(2000, "gold"), (800, "silver"), (0, "bronze")]
 
 
 @dataclass(frozen=True)
@@ -173,37 +177,52 @@ def seed_demo_data(
     db_session.flush()
     order_plans = _plan_orders(rng, customers, today, size.mean_orders_per_customer)
     order_plans.sort(key=lambda plan: plan[1])
-    item_count = 0
+    addresses = {customer.id: _address(rng, customer) for customer in customers}
+    spent: dict[int, Decimal] = {}
+    item_count = returns = 0
     for sequence, (customer, placed_at) in enumerate(order_plans, start=1):
         order = _make_order(rng, customer, placed_at, today, number=str(700000 + sequence))
+        order.shipping_address, order.country = addresses[customer.id], customer.country
         for product in rng.sample(products, k=rng.choice([1, 1, 2, 2, 3, 4])):
-            order.items.append(
-                OrderItem(
-                    product=product, quantity=rng.choice([1, 1, 1, 2, 3]), unit_price=product.unit_price
-                )
-            )
+            quantity = rng.choice([1, 1, 1, 2, 3])
+            order.items.append(OrderItem(product=product, quantity=quantity, unit_price=product.unit_price))
         order.total = sum((item.unit_price * item.quantity for item in order.items), Decimal("0.00"))
         item_count += len(order.items)
         db_session.add(order)
+        if order.status == OrderStatus.RETURNED:
+            _add_return(db_session, order, reference=f"R{100000 + returns:06d}")
+            returns += 1
+        elif order.status != OrderStatus.CANCELLED:
+            spent[customer.id] = spent.get(customer.id, Decimal(0)) + order.total
+    for customer in customers:
+        points = int(spent.get(customer.id, 0))
+        tier = next(name for threshold, name in TIERS if points >= threshold)
+        db_session.add(LoyaltyAccount(customer=customer, points=points, tier=tier))
+        db_session.add(Consent(customer=customer, purpose="newsletter", granted=rng.random() < 0.4))
     db_session.flush()
     return {
         "customers": len(customers),
         "products": len(products),
         "orders": len(order_plans),
         "order_items": item_count,
+        "returns": returns,
     }
 
 
 def _add_catalogue(db_session: Session, rng: random.Random) -> list[Product]:
     products = []
-    for category_index, (category, items) in enumerate(CATALOGUE.items()):
+    for category_index, (category_name, items) in enumerate(CATALOGUE.items()):
+        category = Category(name=category_name)
         for item_index, (name, price) in enumerate(items):
+            sku = f"{category_name[:2].upper()}{category_index}{item_index:03d}"
             product = Product(
-                sku=f"{category[:2].upper()}{category_index}{item_index:03d}",
+                sku=sku,
                 name=name,
                 category=category,
                 unit_price=Decimal(f"{price:.2f}"),
                 in_stock=rng.random() > 0.1,
+                image_url=f"/static/products/{sku}.svg",
+                description=f"{name}, from our {category_name} range.",
             )
             db_session.add(product)
             products.append(product)
@@ -255,6 +274,7 @@ def _make_order(
         number=number, customer_id=customer.id, placed_at=placed_at, currency="EUR", total=Decimal(0)
     )
     order.estimated_delivery = placed_at.date() + timedelta(days=5)
+    # Age 0-1: still in the warehouse; 2-5: on its way; older: delivered.
     if age <= 1:
         order.status = (
             OrderStatus.PROCESSING if age == 1 else rng.choice([OrderStatus.PENDING, OrderStatus.PROCESSING])
@@ -264,12 +284,45 @@ def _make_order(
     if unhappy_allowed and rng.random() < 0.04:
         order.status = OrderStatus.CANCELLED
         return order
-    order.shipped_at = placed_at + timedelta(days=1, hours=rng.randint(1, 20))
-    order.carrier = rng.choice(CARRIERS)
-    order.tracking_number = f"{order.carrier[:2].upper()}{rng.randint(10**9, 10**10 - 1)}"
+    carrier = rng.choice(CARRIERS)
+    shipment = Shipment(
+        carrier=carrier,
+        tracking_number=f"{carrier[:2].upper()}{rng.randint(10**9, 10**10 - 1)}",
+        shipped_at=placed_at + timedelta(days=1, hours=rng.randint(1, 20)),
+    )
+    order.shipments.append(shipment)
     if age <= 5:
         order.status = OrderStatus.SHIPPED
         return order
-    order.delivered_at = placed_at + timedelta(days=rng.randint(2, 5), hours=rng.randint(1, 10))
+    shipment.delivered_at = placed_at + timedelta(days=rng.randint(2, 5), hours=rng.randint(1, 10))
     order.status = OrderStatus.RETURNED if unhappy_allowed and rng.random() < 0.05 else OrderStatus.DELIVERED
     return order
+
+
+def _address(rng: random.Random, customer: Customer) -> str:
+    return f"{rng.randint(1, 180)} {rng.choice(STREETS)}, {rng.choice(CITIES)}, {customer.country}"
+
+
+def _add_return(db_session: Session, order: Order, *, reference: str) -> None:
+    """A returned order's paperwork: the return of its first item and a completed refund."""
+    item = order.items[0]
+    returned_at = (order.shipment.delivered_at if order.shipment else order.placed_at) + timedelta(days=3)
+    record = Return(
+        reference=reference,
+        order=order,
+        customer_id=order.customer_id,
+        status=ReturnStatus.REFUNDED,
+        reason="Did not match the description",
+        created_at=returned_at,
+    )
+    record.items.append(ReturnItem(order_item=item, quantity=item.quantity))
+    record.refunds.append(
+        Refund(
+            order=order,
+            amount=item.unit_price * item.quantity,
+            status=RefundStatus.COMPLETED,
+            created_at=returned_at + timedelta(days=2),
+            completed_at=returned_at + timedelta(days=4),
+        )
+    )
+    db_session.add(record)

@@ -1,8 +1,18 @@
 """Every ORM model, imported in one place so metadata and Alembic see them all."""
 
-from crm_backend.catalogue.models import Product
+from crm_backend.agents.models import Agent, AgentSession, Role
+from crm_backend.audit.models import AuditEntry
+from crm_backend.catalogue.models import Category
+from crm_backend.conversations.models import BotDecision
 from crm_backend.core.db import Base
-from crm_backend.customers.models import Customer
-from crm_backend.orders.models import Order, OrderItem, OrderStatus
+from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
+from crm_backend.insights.models import CustomerScore, Recommendation
+from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
+from crm_backend.returns.models import Refund, Return, ReturnItem
+from crm_backend.tickets.models import Ticket, TicketMessage
 
-__all__ = ["Base", "Customer", "Order", "OrderItem", "OrderStatus", "Product"]
+__all__ = [
+    "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "Category", "ChannelIdentity",
+    "Consent", "Customer", "CustomerScore", "LoyaltyAccount", "Order", "OrderItem", "OrderStatus",
+    "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket", "TicketMessage",
+]  # fmt: skip

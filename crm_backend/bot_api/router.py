@@ -17,15 +17,16 @@ OrderNumber = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-
 
 
 def _order_view(order: Order) -> BotOrder:
+    shipment = order.shipment
     return BotOrder(
         number=order.number,
         status=order.status,
         placed_at=order.placed_at,
-        shipped_at=order.shipped_at,
-        delivered_at=order.delivered_at,
+        shipped_at=shipment.shipped_at if shipment else None,
+        delivered_at=shipment.delivered_at if shipment else None,
         estimated_delivery=order.estimated_delivery,
-        carrier=order.carrier,
-        tracking_number=order.tracking_number,
+        carrier=shipment.carrier if shipment else None,
+        tracking_number=shipment.tracking_number if shipment else None,
         total=order.total,
         currency=order.currency,
         items=[

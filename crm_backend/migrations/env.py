@@ -1,7 +1,6 @@
 """Alembic environment: runs migrations against the URL set in the config."""
 
 from alembic import context
-from sqlalchemy import pool
 
 from crm_backend.core.db import make_engine
 from crm_backend.models import Base
@@ -18,15 +17,21 @@ def run_migrations_offline() -> None:
 
 def run_migrations_online() -> None:
     engine = make_engine(config.get_main_option("sqlalchemy.url"))
-    engine.pool = pool.NullPool(engine.pool._creator)
     with engine.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=target_metadata,
-            render_as_batch=connection.dialect.name == "sqlite",
-        )
+        is_sqlite = connection.dialect.name == "sqlite"
+        if is_sqlite:
+            # Batch migrations rebuild tables; with foreign keys on, dropping the old table
+            # would cascade-delete the rows that point at it.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
+        context.configure(connection=connection, target_metadata=target_metadata, render_as_batch=is_sqlite)
         with context.begin_transaction():
             context.run_migrations()
+        if is_sqlite:
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"migration left dangling foreign keys: {problems[:5]}")
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
     engine.dispose()
 
 

@@ -11,7 +11,7 @@ def get_customer_order(*, db_session: Session, customer_id: int, number: str) ->
     statement = (
         select(Order)
         .where(Order.number == number, Order.customer_id == customer_id)
-        .options(selectinload(Order.items).selectinload(OrderItem.product))
+        .options(selectinload(Order.items).selectinload(OrderItem.product), selectinload(Order.shipments))
     )
     return db_session.scalars(statement).one_or_none()
 
@@ -23,6 +23,6 @@ def list_customer_orders(*, db_session: Session, customer_id: int, limit: int) -
         .where(Order.customer_id == customer_id)
         .order_by(Order.placed_at.desc(), Order.id.desc())
         .limit(limit)
-        .options(selectinload(Order.items).selectinload(OrderItem.product))
+        .options(selectinload(Order.items).selectinload(OrderItem.product), selectinload(Order.shipments))
     )
     return list(db_session.scalars(statement))

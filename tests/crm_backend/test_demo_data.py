@@ -45,7 +45,7 @@ def test_quick_start_customer_has_each_live_state(db_session):
 
 def test_shipped_orders_have_dates_in_order(db_session):
     for order in db_session.scalars(select(Order).where(Order.status == "delivered").limit(200)):
-        assert order.placed_at < order.shipped_at < order.delivered_at
+        assert order.placed_at < order.shipment.shipped_at < order.shipment.delivered_at
 
 
 def test_seeding_a_non_empty_database_is_refused(seeded_database_url):
