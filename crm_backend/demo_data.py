@@ -259,26 +259,18 @@ def _plan_orders(
             count = max(0, int(rng.expovariate(1 / mean_orders)))
             ages = [rng.randint(0, 540) for _ in range(count)]
         for age in ages:
-            moment = datetime.combine(
-                today - timedelta(days=age), time(rng.randint(7, 22), rng.randint(0, 59))
-            )
+            moment = datetime.combine(today - timedelta(days=age), time(rng.randint(7, 22), rng.randint(0, 59)))
             plans.append((customer, moment.replace(tzinfo=UTC)))
     return plans
 
 
-def _make_order(
-    rng: random.Random, customer: Customer, placed_at: datetime, today: date, *, number: str
-) -> Order:
+def _make_order(rng: random.Random, customer: Customer, placed_at: datetime, today: date, *, number: str) -> Order:
     age = (today - placed_at.date()).days
-    order = Order(
-        number=number, customer_id=customer.id, placed_at=placed_at, currency="EUR", total=Decimal(0)
-    )
+    order = Order(number=number, customer_id=customer.id, placed_at=placed_at, currency="EUR", total=Decimal(0))
     order.estimated_delivery = placed_at.date() + timedelta(days=5)
     # Age 0-1: still in the warehouse; 2-5: on its way; older: delivered.
     if age <= 1:
-        order.status = (
-            OrderStatus.PROCESSING if age == 1 else rng.choice([OrderStatus.PENDING, OrderStatus.PROCESSING])
-        )
+        order.status = OrderStatus.PROCESSING if age == 1 else rng.choice([OrderStatus.PENDING, OrderStatus.PROCESSING])
         return order
     unhappy_allowed = customer.id != 1  # keeps the quick-start customer's states fixed
     if unhappy_allowed and rng.random() < 0.04:

@@ -16,8 +16,9 @@ from crm_backend.core.db import make_engine, make_session_factory, session_scope
 from crm_backend.demo_data import seed_demo_data
 
 ROOT = Path(__file__).resolve().parent.parent
-# The demo shop is generated relative to this day, so every test sees the same dates.
-DEMO_AS_OF = date(2026, 11, 20)
+# The demo shop is generated relative to today, like `make run`'s: return windows and
+# "recent" orders then mean what they say. Order numbers and contents depend on the seed only.
+DEMO_AS_OF = date.today()
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 )

@@ -3,7 +3,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class BotCustomer(BaseModel):
@@ -34,6 +34,8 @@ class BotOrder(BaseModel):
     tracking_number: str | None
     total: Decimal
     currency: str
+    shipping_address: str | None = None
+    changeable: bool = False
     items: list[BotOrderItem]
 
 
@@ -45,3 +47,109 @@ class BotOrderList(BaseModel):
 class BotOrderAnswer(BaseModel):
     customer: BotCustomer
     order: BotOrder
+
+
+class BotLoyalty(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    points: int
+    tier: str
+
+
+class BotInsights(BaseModel):
+    """What the analytics know about the customer, and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    segment: str | None
+    churn_probability: float | None
+    expected_value: float | None
+    top_factors: dict | list | None
+    model_version: str
+
+
+class BotProfile(BaseModel):
+    customer: BotCustomer
+    loyalty: BotLoyalty | None
+    insights: BotInsights | None
+    newsletter: bool
+
+
+class BotRefund(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    amount: Decimal
+    status: str
+    created_at: datetime
+    completed_at: datetime | None
+
+
+class BotReturn(BaseModel):
+    reference: str
+    order_number: str
+    status: str
+    created_at: datetime
+    refunds: list[BotRefund]
+
+
+class BotReturnList(BaseModel):
+    customer: BotCustomer
+    returns: list[BotReturn]
+
+
+class BotCancellation(BaseModel):
+    order: BotOrder
+    refund: BotRefund
+
+
+class BotProduct(BaseModel):
+    sku: str
+    name: str
+    category: str | None
+    unit_price: Decimal
+    in_stock: bool
+    image_url: str | None
+    description: str | None
+
+
+class BotRecommendation(BaseModel):
+    product: BotProduct
+    reason: str
+    source: str
+
+
+class BotTicket(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    category: str
+    status: str
+
+
+class AddressChange(BaseModel):
+    address: str = Field(min_length=10, max_length=300)
+
+
+class ReturnRequest(BaseModel):
+    order_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
+    reason: str = Field(min_length=2, max_length=1000)
+    skus: list[str] | None = Field(default=None, max_length=50)
+
+
+class ConsentChange(BaseModel):
+    granted: bool
+
+
+class TicketRequest(BaseModel):
+    category: str = Field(pattern=r"^[a-z_]{2,40}$")
+    subject: str = Field(min_length=2, max_length=200)
+    body: str = Field(min_length=1, max_length=5000)
+    channel: str | None = Field(default=None, max_length=20)
+    conversation_id: str | None = Field(default=None, max_length=255)
+    priority: str = Field(default="normal", pattern=r"^(low|normal|high)$")
+
+
+class DecisionRequest(BaseModel):
+    conversation_id: str = Field(min_length=1, max_length=255)
+    decision: str = Field(min_length=1, max_length=60)
+    reason: str = Field(min_length=1, max_length=2000)

@@ -14,9 +14,7 @@ class BotDecision(Base):
     __tablename__ = "bot_decisions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    customer_id: Mapped[int | None] = mapped_column(
-        ForeignKey("customers.id", ondelete="CASCADE"), index=True
-    )
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     decision: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)

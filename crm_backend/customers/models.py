@@ -24,9 +24,7 @@ class Customer(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    identities: Mapped[list["ChannelIdentity"]] = relationship(
-        back_populates="customer", cascade="all, delete-orphan"
-    )
+    identities: Mapped[list["ChannelIdentity"]] = relationship(back_populates="customer", cascade="all, delete-orphan")
     consents: Mapped[list["Consent"]] = relationship(back_populates="customer", cascade="all, delete-orphan")
     loyalty: Mapped["LoyaltyAccount | None"] = relationship(
         back_populates="customer", cascade="all, delete-orphan", uselist=False

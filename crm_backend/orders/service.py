@@ -1,9 +1,10 @@
-"""Reading orders. Services flush at most; the request owns the transaction."""
+"""Reading and changing orders. Services flush at most; the request owns the transaction."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm_backend.orders.models import Order, OrderItem
+from crm_backend.orders.models import Order, OrderItem, OrderStatus
+from crm_backend.returns.models import Refund, RefundStatus
 
 
 def get_customer_order(*, db_session: Session, customer_id: int, number: str) -> Order | None:
@@ -26,3 +27,31 @@ def list_customer_orders(*, db_session: Session, customer_id: int, limit: int) -
         .options(selectinload(Order.items).selectinload(OrderItem.product), selectinload(Order.shipments))
     )
     return list(db_session.scalars(statement))
+
+
+class OrderNotChangeable(Exception):
+    """The order has left the warehouse (or ended), so it can no longer be changed."""
+
+    def __init__(self, status: str) -> None:
+        super().__init__(f"order is {status}")
+        self.status = status
+
+
+def cancel_order(*, db_session: Session, order: Order) -> Refund:
+    """Cancel an order that has not been dispatched; its full amount is refunded."""
+    if not order.is_changeable:
+        raise OrderNotChangeable(order.status)
+    order.status = OrderStatus.CANCELLED
+    refund = Refund(order=order, amount=order.total, status=RefundStatus.PENDING)
+    db_session.add(refund)
+    db_session.flush()
+    return refund
+
+
+def change_shipping_address(*, db_session: Session, order: Order, address: str) -> Order:
+    """Send an order that has not been dispatched to another address."""
+    if not order.is_changeable:
+        raise OrderNotChangeable(order.status)
+    order.shipping_address = address
+    db_session.flush()
+    return order

@@ -16,9 +16,7 @@ def _seed(url: str, as_of: date) -> list[tuple]:
         seed_demo_data(db_session, seed=7, as_of=as_of)
     with make_session_factory(engine)() as db_session:
         rows = db_session.execute(
-            select(Order.number, Order.customer_id, Order.status, Order.placed_at, Order.total).order_by(
-                Order.id
-            )
+            select(Order.number, Order.customer_id, Order.status, Order.placed_at, Order.total).order_by(Order.id)
         ).all()
     engine.dispose()
     return [tuple(row) for row in rows]

@@ -34,9 +34,7 @@ def test_tampered_token_raises():
 def test_unsigned_token_raises():
     import jwt
 
-    token = jwt.encode(
-        {"sub": "1", "aud": "concierge-chat", "iat": 0, "exp": 2**40}, key=None, algorithm="none"
-    )
+    token = jwt.encode({"sub": "1", "aud": "concierge-chat", "iat": 0, "exp": 2**40}, key=None, algorithm="none")
     with pytest.raises(InvalidCustomerToken):
         verify_customer_token(token, secret=SECRET)
 

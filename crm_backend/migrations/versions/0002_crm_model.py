@@ -202,9 +202,7 @@ def upgrade() -> None:
             nullable=False,
             index=True,
         ),
-        sa.Column(
-            "order_item_id", sa.Integer(), sa.ForeignKey("order_items.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("order_item_id", sa.Integer(), sa.ForeignKey("order_items.id", ondelete="CASCADE"), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
     )
     op.create_table(
@@ -239,9 +237,7 @@ def upgrade() -> None:
     op.create_index("ix_audit_log_customer_id", "audit_log", ["customer_id"])
     op.create_table(
         "customer_scores",
-        sa.Column(
-            "customer_id", sa.Integer(), sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
-        ),
+        sa.Column("customer_id", sa.Integer(), sa.ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True),
         sa.Column("model_version", sa.String(40), nullable=False),
         _timestamp("scored_at", nullable=False),
         sa.Column("segment", sa.String(40), index=True),
@@ -255,9 +251,7 @@ def upgrade() -> None:
         "recommendations",
         sa.Column("id", sa.Integer(), primary_key=True),
         _customer_fk(index=True),
-        sa.Column(
-            "product_id", sa.Integer(), sa.ForeignKey("products.id", ondelete="CASCADE"), nullable=False
-        ),
+        sa.Column("product_id", sa.Integer(), sa.ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
         sa.Column("rank", sa.Integer(), nullable=False),
         sa.Column("score", sa.Float(), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),

@@ -1,0 +1,83 @@
+"""/bot/me, consents, tickets and decision logging for the verified customer."""
+
+from fastapi import APIRouter, Path
+
+from crm_backend.bot_api.deps import OptionalCustomer, VerifiedCustomer
+from crm_backend.bot_api.schemas import (
+    BotCustomer,
+    BotInsights,
+    BotLoyalty,
+    BotProfile,
+    BotTicket,
+    ConsentChange,
+    DecisionRequest,
+    TicketRequest,
+)
+from crm_backend.conversations.service import log_decision
+from crm_backend.core.deps import SessionDep
+from crm_backend.customers.service import set_consent
+from crm_backend.insights.service import get_score
+from crm_backend.tickets.intake import open_ticket
+
+router = APIRouter()
+
+CONSENT_PURPOSES = r"^(newsletter|analytics|personalisation)$"
+
+
+@router.get("/me", response_model=BotCustomer)
+def read_me(customer: VerifiedCustomer) -> BotCustomer:
+    """Who the verified customer is."""
+    return BotCustomer.model_validate(customer)
+
+
+@router.get("/profile", response_model=BotProfile)
+def read_profile(customer: VerifiedCustomer, db_session: SessionDep) -> BotProfile:
+    """Everything a personal answer needs in one call: name, loyalty, segment and risk, consents."""
+    score = get_score(db_session=db_session, customer_id=customer.id)
+    newsletter = next((c.granted for c in customer.consents if c.purpose == "newsletter"), False)
+    return BotProfile(
+        customer=BotCustomer.model_validate(customer),
+        loyalty=BotLoyalty.model_validate(customer.loyalty) if customer.loyalty else None,
+        insights=BotInsights.model_validate(score) if score else None,
+        newsletter=newsletter,
+    )
+
+
+@router.put("/consents/{purpose}", response_model=BotProfile)
+def change_consent(
+    change: ConsentChange,
+    customer: VerifiedCustomer,
+    db_session: SessionDep,
+    purpose: str = Path(pattern=CONSENT_PURPOSES),
+) -> BotProfile:
+    """Record that the customer gave or withdrew a consent in the chat."""
+    set_consent(db_session=db_session, customer=customer, purpose=purpose, granted=change.granted, source="chat")
+    return read_profile(customer, db_session)
+
+
+@router.post("/tickets", response_model=BotTicket, status_code=201)
+def create_ticket(request: TicketRequest, customer: OptionalCustomer, db_session: SessionDep) -> BotTicket:
+    """Open a ticket from the conversation; unverified users' tickets have no customer."""
+    ticket = open_ticket(
+        db_session=db_session,
+        customer_id=customer.id if customer else None,
+        category=request.category,
+        subject=request.subject,
+        body=request.body,
+        channel=request.channel,
+        conversation_id=request.conversation_id,
+        priority=request.priority,
+    )
+    return BotTicket.model_validate(ticket)
+
+
+@router.post("/decisions", status_code=204)
+def record_decision(request: DecisionRequest, customer: OptionalCustomer, db_session: SessionDep) -> None:
+    """Log a personalised choice and its reason, for the agents."""
+    log_decision(
+        db_session=db_session,
+        customer_id=customer.id if customer else None,
+        conversation_id=request.conversation_id,
+        decision=request.decision,
+        reason=request.reason,
+    )

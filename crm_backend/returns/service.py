@@ -1,0 +1,74 @@
+"""Starting returns and reading their refunds."""
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from crm_backend.orders.models import Order, OrderStatus
+from crm_backend.returns.models import RETURN_WINDOW_DAYS, Return, ReturnItem, ReturnStatus
+
+
+class NotReturnable(Exception):
+    """Why an order cannot be returned: `not_delivered`, `window_closed`, `already_requested`,
+    or `no_such_item`."""
+
+    def __init__(self, code: str, detail: str) -> None:
+        super().__init__(detail)
+        self.code = code
+
+
+def create_return(
+    *, db_session: Session, order: Order, reason: str, skus: list[str] | None = None, now: datetime | None = None
+) -> Return:
+    """Open a return for some (or all) items of a delivered order, within the return window."""
+    now = now or datetime.now(UTC)
+    delivered_at = order.shipment.delivered_at if order.shipment else None
+    if order.status != OrderStatus.DELIVERED or delivered_at is None:
+        raise NotReturnable("not_delivered", f"order {order.number} is {order.status}, not delivered")
+    window_end = _aware(delivered_at) + timedelta(days=RETURN_WINDOW_DAYS)
+    if now > window_end:
+        raise NotReturnable("window_closed", f"the return window closed on {window_end.date().isoformat()}")
+    open_returns = select(Return.id).where(Return.order_id == order.id, Return.status != ReturnStatus.REJECTED)
+    if db_session.scalars(open_returns).first() is not None:
+        raise NotReturnable("already_requested", f"a return for order {order.number} already exists")
+    items = [item for item in order.items if not skus or item.product.sku in skus]
+    if not items:
+        raise NotReturnable("no_such_item", "none of those items is in the order")
+    record = Return(
+        reference=_new_reference(db_session),
+        order=order,
+        customer_id=order.customer_id,
+        status=ReturnStatus.REQUESTED,
+        reason=reason,
+        created_at=now,
+    )
+    record.items.extend(ReturnItem(order_item=item, quantity=item.quantity) for item in items)
+    db_session.add(record)
+    db_session.flush()
+    return record
+
+
+def list_customer_returns(*, db_session: Session, customer_id: int, limit: int = 10) -> list[Return]:
+    """The customer's returns, newest first, with their refunds and order."""
+    statement = (
+        select(Return)
+        .where(Return.customer_id == customer_id)
+        .order_by(Return.created_at.desc(), Return.id.desc())
+        .limit(limit)
+        .options(selectinload(Return.refunds), selectinload(Return.order))
+    )
+    return list(db_session.scalars(statement))
+
+
+def _new_reference(db_session: Session) -> str:
+    while True:
+        reference = f"R{secrets.randbelow(9 * 10**6) + 10**6}"
+        if db_session.scalars(select(Return.id).where(Return.reference == reference)).first() is None:
+            return reference
+
+
+def _aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; all of ours are UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
