@@ -12,7 +12,11 @@ logger = logging.getLogger(__name__)
 
 
 class CRMError(Exception):
-    """Base class of everything the CRM client raises."""
+    """Base class of everything the CRM client raises; `code` is the CRM's error code."""
+
+    def __init__(self, message: str, code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 class CRMUnavailable(CRMError):
@@ -23,8 +27,12 @@ class CustomerNotVerified(CRMError):
     """The conversation carries no valid customer token."""
 
 
-class OrderNotFound(CRMError):
-    """No such order for this customer (it may not exist, or belong to someone else)."""
+class NotFound(CRMError):
+    """No such thing for this customer (it may not exist, or belong to someone else)."""
+
+
+class Conflict(CRMError):
+    """The CRM refused a change because of the state of things (e.g. already dispatched)."""
 
 
 class CRMClient:
@@ -34,39 +42,87 @@ class CRMClient:
         self.customer_token = customer_token
         self.settings = settings or load_settings()
 
+    @property
+    def is_verified(self) -> bool:
+        """Whether there is a token at all; only the CRM can say if it is valid."""
+        return bool(self.customer_token)
+
+    async def profile(self) -> dict[str, Any]:
+        """Name, loyalty, analytics insights and consents of the verified customer."""
+        return await self._call("GET", "/bot/profile")
+
     async def get_order(self, number: str) -> dict[str, Any]:
-        """`{"customer": ..., "order": ...}` for one of the customer's orders."""
-        return await self._get(f"/bot/orders/{quote(number, safe='')}", not_found=OrderNotFound)
+        return await self._call("GET", f"/bot/orders/{quote(number, safe='')}")
 
     async def list_orders(self, limit: int = 5) -> dict[str, Any]:
-        """`{"customer": ..., "orders": [...]}`, newest first."""
-        return await self._get("/bot/orders", params={"limit": limit})
+        return await self._call("GET", "/bot/orders", params={"limit": limit})
 
-    async def _get(
-        self, path: str, params: dict[str, Any] | None = None, not_found: type[CRMError] = CRMError
-    ) -> dict[str, Any]:
-        if not self.customer_token:
+    async def cancel_order(self, number: str) -> dict[str, Any]:
+        return await self._call("POST", f"/bot/orders/{quote(number, safe='')}/cancel")
+
+    async def change_address(self, number: str, address: str) -> dict[str, Any]:
+        return await self._call("PUT", f"/bot/orders/{quote(number, safe='')}/address", json={"address": address})
+
+    async def start_return(self, number: str, reason: str) -> dict[str, Any]:
+        return await self._call("POST", "/bot/returns", json={"order_number": number, "reason": reason})
+
+    async def list_returns(self) -> dict[str, Any]:
+        return await self._call("GET", "/bot/returns")
+
+    async def set_consent(self, purpose: str, granted: bool) -> dict[str, Any]:
+        return await self._call("PUT", f"/bot/consents/{purpose}", json={"granted": granted})
+
+    async def recommendations(self, limit: int = 3) -> list[dict[str, Any]]:
+        return await self._call("GET", "/bot/recommendations", params={"limit": limit})
+
+    async def popular(self, limit: int = 3) -> list[dict[str, Any]]:
+        return await self._call("GET", "/bot/popular", params={"limit": limit}, needs_customer=False)
+
+    async def search_products(self, query: str, limit: int = 3) -> list[dict[str, Any]]:
+        return await self._call("GET", "/bot/products", params={"q": query, "limit": limit}, needs_customer=False)
+
+    async def open_ticket(self, **ticket: Any) -> dict[str, Any]:
+        """Open a ticket; works for unverified users too (then it has no customer)."""
+        return await self._call("POST", "/bot/tickets", json=ticket, needs_customer=False)
+
+    async def log_decision(self, conversation_id: str, decision: str, reason: str) -> None:
+        body = {"conversation_id": conversation_id, "decision": decision, "reason": reason}
+        await self._call("POST", "/bot/decisions", json=body, needs_customer=False)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: dict[str, Any] | None = None,
+        needs_customer: bool = True,
+    ) -> Any:
+        if needs_customer and not self.customer_token:
             raise CustomerNotVerified("no customer token in this conversation")
-        headers = {
-            "Authorization": f"Bearer {self.settings.service_token}",
-            "X-Customer-Token": self.customer_token,
-        }
+        headers = {"Authorization": f"Bearer {self.settings.service_token}"}
+        if self.customer_token:
+            headers["X-Customer-Token"] = self.customer_token
         try:
             async with httpx.AsyncClient(
                 base_url=self.settings.crm_url, timeout=self.settings.timeout_seconds
             ) as client:
-                response = await client.get(path, params=params, headers=headers)
+                response = await client.request(method, path, params=params, json=json, headers=headers)
         except httpx.HTTPError as error:
             raise CRMUnavailable(f"CRM unreachable: {error!r}") from error
-        if response.status_code == 401 and _error_code(response) == "customer_not_verified":
-            raise CustomerNotVerified("the CRM refused the customer token")
-        if response.status_code == 404:
-            raise not_found(_error_code(response) or "not found")
+        if response.status_code in (200, 201):
+            return response.json()
+        if response.status_code == 204:
+            return None
+        code = _error_code(response)
+        if response.status_code == 401 and code == "customer_not_verified":
+            raise CustomerNotVerified("the CRM refused the customer token", code)
+        error_class = {404: NotFound, 409: Conflict}.get(response.status_code)
+        if error_class is not None:
+            raise error_class(_error_message(response), code)
         if response.status_code >= 500:
-            raise CRMUnavailable(f"CRM answered {response.status_code}")
-        if response.status_code != 200:
-            raise CRMError(f"CRM answered {response.status_code}: {_error_code(response)}")
-        return response.json()
+            raise CRMUnavailable(f"CRM answered {response.status_code}", code)
+        raise CRMError(f"CRM answered {response.status_code}: {code}", code)
 
 
 def _error_code(response: httpx.Response) -> str | None:
@@ -74,3 +130,10 @@ def _error_code(response: httpx.Response) -> str | None:
         return response.json()["error"]["code"]
     except (ValueError, KeyError, TypeError):
         return None
+
+
+def _error_message(response: httpx.Response) -> str:
+    try:
+        return str(response.json()["error"]["message"])
+    except (ValueError, KeyError, TypeError):
+        return response.text[:200]

@@ -25,10 +25,7 @@ def describe_order(order: dict[str, Any]) -> str:
         return f"Order {number} (placed {placed}) was delivered on {delivered}."
     if status == "shipped":
         via = f" with {carrier}, tracking number {tracking}" if carrier and tracking else ""
-        return (
-            f"Order {number} is shipped: it left our warehouse on {shipped}{via}, "
-            f"and should arrive by {expected}."
-        )
+        return f"Order {number} is shipped: it left our warehouse on {shipped}{via}, and should arrive by {expected}."
     if status in ("pending", "processing"):
         return f"Order {number} (placed {placed}) is {status}; we expect to deliver it by {expected}."
     if status == "cancelled":
@@ -36,3 +33,7 @@ def describe_order(order: dict[str, Any]) -> str:
     if status == "returned":
         return f"Order {number} (placed {placed}) was returned to us."
     return f"Order {number} (placed {placed}) has the status '{status}'."
+
+
+def money(order: dict[str, Any]) -> str:
+    return f"{order['total']} {order['currency']}"

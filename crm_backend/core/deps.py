@@ -19,4 +19,6 @@ def get_db_session(request: Request) -> Iterator[Session]:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
-SessionDep = Annotated[Session, Depends(get_db_session)]
+# scope="function": the transaction commits before the response is sent, so a client that
+# got a success can read its own write (FastAPI's default would commit after responding).
+SessionDep = Annotated[Session, Depends(get_db_session, scope="function")]

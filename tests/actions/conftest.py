@@ -57,3 +57,57 @@ def load_tracker(crm_settings):
         return Tracker.from_dict(state)
 
     return load
+
+
+@pytest.fixture
+def tracker_for(crm_settings):
+    """A tracker in the state Rasa sends to the action server, for one user message."""
+
+    def build(
+        text: str,
+        intent: str,
+        *,
+        customer_id: int | None = None,
+        entities: list[dict] | None = None,
+        slots: dict | None = None,
+        active_loop: str | None = None,
+        earlier_intents: tuple[str, ...] = (),
+    ) -> Tracker:
+        metadata = {}
+        if customer_id is not None:
+            secret = crm_settings.customer_token_secret.get_secret_value()
+            metadata["customer_token"] = issue_customer_token(customer_id, secret=secret, ttl_seconds=300)
+        parse_data = {"intent": {"name": intent, "confidence": 0.9}, "entities": entities or [], "text": text}
+        earlier = [
+            {"event": "user", "text": name, "parse_data": {"intent": {"name": name, "confidence": 0.2}}}
+            for name in earlier_intents
+        ]
+        state = {
+            "sender_id": f"test-{intent}",
+            "slots": slots or {},
+            "latest_message": {**parse_data, "metadata": metadata},
+            "events": [
+                {"event": "action", "name": "action_session_start"},
+                *earlier,
+                {"event": "user", "text": text, "parse_data": parse_data, "metadata": metadata},
+            ],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {"name": active_loop} if active_loop else {},
+            "latest_action_name": "action_listen",
+            "latest_input_channel": "rest",
+        }
+        return Tracker.from_dict(state)
+
+    return build
+
+
+@pytest.fixture
+def crm_db(seeded_database_url):
+    """A session on the CRM database the live CRM serves, for setting up and checking rows."""
+    from crm_backend.core.db import make_engine, make_session_factory
+
+    engine = make_engine(seeded_database_url)
+    with make_session_factory(engine)() as db_session:
+        yield db_session
+    engine.dispose()

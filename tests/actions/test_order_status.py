@@ -27,9 +27,7 @@ def stored_order(database_url: str, number: str) -> Order:
     return order
 
 
-async def test_verified_customer_gets_status_and_dates_from_the_database(
-    action_env, load_tracker, seeded_database_url
-):
+async def test_verified_customer_gets_status_and_dates_from_the_database(action_env, load_tracker, seeded_database_url):
     order = stored_order(seeded_database_url, "702733")
     assert order.customer_id == 1 and order.status == "shipped"
     messages, events = await run_action(load_tracker("order_status_with_id", customer_id=1))
@@ -70,9 +68,7 @@ async def test_forged_token_is_treated_as_unverified(action_env, load_tracker):
     assert messages[0]["response"] == "utter_ask_identify"
 
 
-async def test_without_an_order_id_the_recent_orders_are_listed(
-    action_env, load_tracker, seeded_database_url
-):
+async def test_without_an_order_id_the_recent_orders_are_listed(action_env, load_tracker, seeded_database_url):
     messages, _ = await run_action(load_tracker("order_status_without_id", customer_id=1))
     text = messages[0]["text"]
     engine = make_engine(seeded_database_url)

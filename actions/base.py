@@ -1,0 +1,64 @@
+"""What every CRM-backed action shares: the client, the customer's token, polite failures."""
+
+import abc
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.crm_client import CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
+from actions.identity import customer_token
+
+logger = logging.getLogger(__name__)
+
+ORDER_NUMBER = re.compile(r"#?\s*([0-9]{6})")
+NOT_AN_ORDER_NUMBER = "That doesn't look like one of our order numbers. It has six digits, like 702733."
+
+Events = list[dict[str, Any]]
+
+
+def order_number(tracker: Tracker) -> str | None:
+    """The order number of the latest message, or the one the conversation holds."""
+    value = next(tracker.get_latest_entity_values("order_id"), None) or tracker.get_slot("order_id")
+    return str(value).strip() if value else None
+
+
+def latest_intent(tracker: Tracker) -> str | None:
+    """The intent of the latest user message (Rasa's own helper needs an intent ranking)."""
+    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
+
+
+def valid_order_number(value: str | None) -> str | None:
+    """'#702733' -> '702733'; anything that is not an order number -> None."""
+    match = ORDER_NUMBER.fullmatch(value.strip()) if value else None
+    return match.group(1) if match else None
+
+
+class CRMAction(Action, abc.ABC):
+    """An action that reads or changes CRM data; CRM failures become helpful answers."""
+
+    # Slots to clear whatever happens, so that a stale value never leaks into the next turn.
+    reset_slots: tuple[str, ...] = ()
+
+    @abc.abstractmethod
+    async def act(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any], crm: CRMClient
+    ) -> Events:
+        """The action's own work."""
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
+        crm = CRMClient(customer_token(tracker))
+        events: Events = []
+        try:
+            events = await self.act(dispatcher, tracker, domain, crm)
+        except CustomerNotVerified:
+            dispatcher.utter_message(response="utter_ask_identify")
+        except CRMUnavailable:
+            logger.exception("%s: CRM unavailable", self.name())
+            dispatcher.utter_message(response="utter_service_unavailable")
+        except CRMError:
+            logger.exception("%s: CRM refused the request", self.name())
+            dispatcher.utter_message(response="utter_something_went_wrong")
+        return events + [{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots]

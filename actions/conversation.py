@@ -1,0 +1,47 @@
+"""Greeting and the two-stage fallback."""
+
+from rasa_sdk import Action
+
+from actions.base import CRMAction, Events
+from actions.crm_client import CRMClient, CustomerNotVerified
+from actions.personalisation import greeting
+
+
+class ActionGreet(CRMAction):
+    """Greet a verified customer by name (and tier); everyone else with the general greeting."""
+
+    def name(self) -> str:
+        return "action_greet"
+
+    async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
+        if not crm.is_verified:
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        try:
+            profile = await crm.profile()
+        except CustomerNotVerified:
+            dispatcher.utter_message(response="utter_greet")
+            return []
+        choice = greeting(profile)
+        dispatcher.utter_message(text=choice.text)
+        if choice.decision == "vip_greeting":
+            await crm.log_decision(tracker.sender_id, choice.decision, choice.reason)
+        return []
+
+
+class ActionHandleFallback(Action):
+    """First miss: ask to rephrase. Second miss in a row: offer a human colleague."""
+
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def run(self, dispatcher, tracker, domain) -> Events:
+        misses = 0
+        for event in reversed(tracker.events):
+            if event.get("event") != "user":
+                continue
+            if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
+                break
+            misses += 1
+        dispatcher.utter_message(response="utter_offer_human" if misses >= 2 else "utter_ask_rephrase")
+        return []

@@ -1,0 +1,273 @@
+"""The assistant's actions against a real CRM service: forms, tickets, consents, personalisation."""
+
+from datetime import UTC, datetime
+
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.account import ActionNewsletter
+from actions.conversation import ActionGreet, ActionHandleFallback
+from actions.feedback import ActionComplaint, ActionHumanHandoff
+from actions.orders import (
+    ActionAskCancelConfirmed,
+    ActionCancelOrder,
+    ActionChangeAddress,
+    ValidateCancelOrderForm,
+    ValidateChangeAddressForm,
+)
+from actions.payments import ActionGetInvoice, ActionPaymentMethods
+from actions.products import ActionProductInfo, ActionRecommendProducts
+from actions.returns import ActionRefundStatus, ActionStartReturn, ValidateReturnForm
+from crm_backend.catalogue.models import Product
+from crm_backend.conversations.models import BotDecision
+from crm_backend.customers.models import Consent
+from crm_backend.insights.models import CustomerScore
+from crm_backend.orders.models import Order, OrderStatus
+from crm_backend.returns.models import Return
+from crm_backend.tickets.models import Ticket
+from tests.factories import add_order
+
+
+async def run(action, tracker) -> tuple[list[dict], list[dict]]:
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+async def validate(validator, slot: str, value, tracker) -> tuple[list[dict], dict]:
+    dispatcher = CollectingDispatcher()
+    result = await getattr(validator, f"validate_{slot}")(value, dispatcher, tracker, {})
+    return dispatcher.messages, result
+
+
+def order_entity(number: str) -> list[dict]:
+    return [{"entity": "order_id", "value": number, "start": 0, "end": len(number)}]
+
+
+# --- returns -------------------------------------------------------------------------------
+
+
+async def test_return_form_accepts_a_recently_delivered_order(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=201, status=OrderStatus.DELIVERED, delivered_days_ago=5)
+    tracker = tracker_for(order.number, "inform", customer_id=201, active_loop="return_form")
+    messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
+    assert result == {"order_id": order.number} and messages == []
+
+
+async def test_return_form_refuses_an_order_outside_the_window(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=201, status=OrderStatus.DELIVERED, placed_days_ago=90, delivered_days_ago=80)
+    tracker = tracker_for(order.number, "inform", customer_id=201, active_loop="return_form")
+    messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
+    assert result == {"order_id": order.number, "request_refused": True}
+    assert "return window for order" in messages[0]["text"] and "closed on" in messages[0]["text"]
+    refused = tracker_for("x", "inform", slots={"request_refused": True})
+    assert await ValidateReturnForm().required_slots(["order_id", "return_reason"], None, refused, {}) == []
+
+
+async def test_return_form_refuses_an_undelivered_order(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=202, status=OrderStatus.SHIPPED, placed_days_ago=3)
+    tracker = tracker_for(order.number, "inform", customer_id=202, active_loop="return_form")
+    messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
+    assert result["request_refused"] is True
+    assert messages[0]["text"].startswith(f"Order {order.number} is shipped, so it can't be returned yet")
+
+
+async def test_return_form_asks_again_for_someone_elses_order(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=203, status=OrderStatus.DELIVERED, delivered_days_ago=3)
+    tracker = tracker_for(order.number, "inform", customer_id=204, active_loop="return_form")
+    messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
+    assert result == {"order_id": None}
+    assert f"couldn't find an order {order.number}" in messages[0]["text"]
+
+
+async def test_start_return_stores_it_and_tells_the_reference(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=205, status=OrderStatus.DELIVERED, delivered_days_ago=2)
+    slots = {"order_id": order.number, "return_reason": "too small"}
+    messages, events = await run(ActionStartReturn(), tracker_for("too small", "inform", customer_id=205, slots=slots))
+    stored = crm_db.scalars(select(Return).where(Return.order_id == order.id)).one()
+    assert stored.reason == "too small"
+    assert f"Your return reference is {stored.reference}." in messages[0]["text"]
+    assert {e["name"] for e in events} == {"order_id", "return_reason", "request_refused"}
+    refunds = (await run(ActionRefundStatus(), tracker_for("refund?", "refund_status", customer_id=205)))[0]
+    assert f"Return {stored.reference} (order {order.number}) is requested" in refunds[0]["text"]
+
+
+# --- cancel and address change ----------------------------------------------------------------
+
+
+async def test_cancel_flow_confirmed(action_env, tracker_for, crm_db):
+    order = add_order(
+        crm_db, customer_id=210, status=OrderStatus.PROCESSING, placed_days_ago=0, skus=("KI0000", "GA2001")
+    )
+    tracker = tracker_for(order.number, "cancel_order", customer_id=210, active_loop="cancel_order_form")
+    assert (await validate(ValidateCancelOrderForm(), "order_id", order.number, tracker))[1] == {
+        "order_id": order.number
+    }
+    asked = tracker_for("", "cancel_order", customer_id=210, slots={"order_id": order.number})
+    question = (await run(ActionAskCancelConfirmed(), asked))[0][0]
+    assert question["text"].startswith(
+        f"Do you want me to cancel order {order.number} (1 × Ceramic teapot, 1 × Watering can"
+    )
+    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    slots = {"order_id": order.number, "cancel_confirmed": True}
+    messages, _ = await run(ActionCancelOrder(), tracker_for("yes", "affirm", customer_id=210, slots=slots))
+    assert messages[0]["text"].startswith(f"Done: order {order.number} is cancelled.")
+    crm_db.expire_all()
+    assert crm_db.get(Order, order.id).status == "cancelled"
+
+
+async def test_cancel_flow_denied_keeps_the_order(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=211, status=OrderStatus.PENDING, placed_days_ago=0)
+    slots = {"order_id": order.number, "cancel_confirmed": False}
+    messages, _ = await run(ActionCancelOrder(), tracker_for("no", "deny", customer_id=211, slots=slots))
+    assert messages[0]["text"] == f"All right, order {order.number} stays as it is."
+    crm_db.expire_all()
+    assert crm_db.get(Order, order.id).status == "pending"
+
+
+async def test_cancel_of_a_shipped_order_is_refused_in_the_form(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=212, status=OrderStatus.SHIPPED, placed_days_ago=2)
+    tracker = tracker_for(order.number, "cancel_order", customer_id=212, active_loop="cancel_order_form")
+    messages, result = await validate(ValidateCancelOrderForm(), "order_id", order.number, tracker)
+    assert result["request_refused"] is True and "can't be cancelled any more" in messages[0]["text"]
+    refused_slots = {"order_id": order.number, "request_refused": True}
+    assert (await run(ActionCancelOrder(), tracker_for("", "inform", customer_id=212, slots=refused_slots)))[0] == []
+
+
+async def test_address_change_is_stored_before_dispatch(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=213, status=OrderStatus.PROCESSING, placed_days_ago=0)
+    form_tracker = tracker_for("x", "inform", customer_id=213, active_loop="change_address_form")
+    new_address = "10 Downing Street, London SW1A 2AA, United Kingdom"
+    assert (await validate(ValidateChangeAddressForm(), "new_address", new_address, form_tracker))[1] == {
+        "new_address": new_address
+    }
+    bad = await validate(ValidateChangeAddressForm(), "new_address", "my house", form_tracker)
+    assert bad[1] == {"new_address": None} and "incomplete" in bad[0][0]["text"]
+    slots = {"order_id": order.number, "new_address": new_address}
+    messages, _ = await run(ActionChangeAddress(), tracker_for(new_address, "inform", customer_id=213, slots=slots))
+    assert messages[0]["text"] == f"Done: order {order.number} will be delivered to {new_address}."
+    crm_db.expire_all()
+    assert crm_db.get(Order, order.id).shipping_address == new_address
+
+
+async def test_address_change_after_dispatch_is_refused(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=214, status=OrderStatus.DELIVERED, delivered_days_ago=1)
+    tracker = tracker_for(order.number, "change_address", customer_id=214, active_loop="change_address_form")
+    messages, result = await validate(ValidateChangeAddressForm(), "order_id", order.number, tracker)
+    assert result["request_refused"] is True
+    assert "can't change its address any more" in messages[0]["text"]
+
+
+# --- tickets, personalisation, consents, catalogue -------------------------------------------------
+
+
+async def test_complaint_opens_a_ticket_and_a_high_risk_customer_gets_an_offer(action_env, tracker_for, crm_db):
+    crm_db.merge(
+        CustomerScore(
+            customer_id=220, model_version="test-1", scored_at=datetime.now(UTC), segment="At risk",
+            churn_probability=0.82, top_factors={"churn": ["days since last order"]},
+        )
+    )  # fmt: skip
+    crm_db.commit()
+    text = "the vase arrived broken and nobody answers my emails"
+    messages, _ = await run(ActionComplaint(), tracker_for(text, "complaint", customer_id=220))
+    ticket = crm_db.scalars(select(Ticket).where(Ticket.customer_id == 220, Ticket.category == "complaint")).one()
+    assert ticket.messages[0].body == text and ticket.priority == "high"
+    assert f"complaint #{ticket.id}" in messages[0]["text"]
+    assert "SORRY15" in messages[1]["text"]
+    decision = crm_db.scalars(select(BotDecision).where(BotDecision.customer_id == 220)).one()
+    assert decision.decision == "retention_offer" and "churn probability 0.82" in decision.reason
+
+
+async def test_complaint_from_a_low_risk_customer_gets_no_offer(action_env, tracker_for, crm_db):
+    messages, _ = await run(ActionComplaint(), tracker_for("late again", "complaint", customer_id=221))
+    assert len(messages) == 1 and "SORRY15" not in messages[0]["text"]
+    assert crm_db.scalars(select(BotDecision).where(BotDecision.customer_id == 221)).first() is None
+
+
+async def test_handoff_opens_a_ticket_linked_to_the_conversation(action_env, tracker_for, crm_db):
+    tracker = tracker_for("let me talk to a person", "human_handoff")
+    messages, _ = await run(ActionHumanHandoff(), tracker)
+    ticket = crm_db.scalars(select(Ticket).where(Ticket.conversation_id == tracker.sender_id)).one()
+    assert ticket.category == "handoff" and ticket.customer_id is None
+    assert f"ticket #{ticket.id}" in messages[0]["text"]
+
+
+async def test_newsletter_subscribe_and_unsubscribe_store_consent(action_env, tracker_for, crm_db):
+    for intent, granted in (("newsletter_subscribe", True), ("newsletter_unsubscribe", False)):
+        messages, _ = await run(ActionNewsletter(), tracker_for("newsletter", intent, customer_id=222))
+        crm_db.expire_all()
+        consent = crm_db.scalars(select(Consent).where(Consent.customer_id == 222)).one()
+        assert consent.granted is granted and consent.source == "chat"
+        assert ("subscribed" if granted else "unsubscribed") in messages[0]["text"]
+
+
+async def test_unverified_newsletter_request_asks_to_identify(action_env, tracker_for):
+    messages, _ = await run(ActionNewsletter(), tracker_for("subscribe me", "newsletter_subscribe"))
+    assert messages[0]["response"] == "utter_ask_identify"
+
+
+async def test_recommendations_are_catalogue_products_with_reasons(action_env, tracker_for, crm_db):
+    tracker = tracker_for("what do you recommend?", "recommend_products", customer_id=1)
+    messages, _ = await run(ActionRecommendProducts(), tracker)
+    cards = messages[0]["custom"]["cards"]
+    assert len(cards) == 3
+    for card in cards:
+        product = crm_db.scalars(select(Product).where(Product.sku == card["sku"])).one()
+        assert product.name == card["name"] and product.in_stock and card["reason"]
+        assert product.name in messages[0]["text"]
+    decision = crm_db.scalars(select(BotDecision).where(BotDecision.conversation_id == tracker.sender_id)).one()
+    assert all(card["sku"] in decision.reason for card in cards)
+
+
+async def test_visitors_get_best_sellers(action_env, tracker_for):
+    messages, _ = await run(ActionRecommendProducts(), tracker_for("suggestions?", "recommend_products"))
+    assert messages[0]["text"].startswith("Here are our best sellers right now")
+    assert len(messages[0]["custom"]["cards"]) == 3
+
+
+async def test_product_price_and_availability(action_env, tracker_for, crm_db):
+    product = crm_db.scalars(select(Product).where(Product.name == "Cast iron skillet")).one()
+    entity = [{"entity": "product", "value": "Cast iron skillet"}]
+    price = (await run(ActionProductInfo(), tracker_for("how much", "product_price", entities=entity)))[0]
+    assert price[0]["text"] == f"The Cast iron skillet costs €{product.unit_price}."
+    stock = (await run(ActionProductInfo(), tracker_for("in stock?", "product_availability", entities=entity)))[0]
+    assert ("is in stock" if product.in_stock else "out of stock") in stock[0]["text"]
+    unknown = [{"entity": "product", "value": "flux capacitor"}]
+    missing = (await run(ActionProductInfo(), tracker_for("price?", "product_price", entities=unknown)))[0]
+    assert 'couldn\'t find "flux capacitor"' in missing[0]["text"]
+
+
+async def test_invoice_summary_for_own_order_only(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=230, status=OrderStatus.DELIVERED, delivered_days_ago=3)
+    mine = await run(ActionGetInvoice(), tracker_for("invoice", "get_invoice", customer_id=230,
+                                                     entities=order_entity(order.number)))  # fmt: skip
+    assert f"Total: {order.total} EUR" in mine[0][0]["text"]
+    theirs = await run(ActionGetInvoice(), tracker_for("invoice", "get_invoice", customer_id=231,
+                                                       entities=order_entity(order.number)))  # fmt: skip
+    assert "couldn't find an order" in theirs[0][0]["text"]
+
+
+async def test_payment_methods_answer_about_the_named_method(tracker_for):
+    paypal = [{"entity": "payment_method", "value": "paypal"}]
+    assert (await run(ActionPaymentMethods(), tracker_for("paypal?", "payment_methods", entities=paypal)))[0][0][
+        "text"
+    ].startswith("Yes, you can pay with PayPal.")
+    transfer = [{"entity": "payment_method", "value": "bank_transfer"}]
+    messages = (await run(ActionPaymentMethods(), tracker_for("wire?", "payment_methods", entities=transfer)))[0]
+    assert messages[0]["text"].startswith("Sorry, we don't accept bank transfer.")
+
+
+async def test_greeting_is_personal_for_verified_customers(action_env, tracker_for):
+    assert (await run(ActionGreet(), tracker_for("hi", "greet")))[0][0]["response"] == "utter_greet"
+    text = (await run(ActionGreet(), tracker_for("hi", "greet", customer_id=1)))[0][0]["text"]
+    assert "Ada" in text
+
+
+async def test_fallback_offers_a_human_after_two_misses(tracker_for):
+    first = (await run(ActionHandleFallback(), tracker_for("blorp", "nlu_fallback", earlier_intents=("greet",))))[0]
+    assert first[0]["response"] == "utter_ask_rephrase"
+    second = (
+        await run(ActionHandleFallback(), tracker_for("blorp", "nlu_fallback", earlier_intents=("nlu_fallback",)))
+    )[0]
+    assert second[0]["response"] == "utter_offer_human"
