@@ -1,17 +1,25 @@
 """Command line of the CRM service: `python -m crm_backend --help`."""
 
 import argparse
+import getpass
 import json
 import logging
+import os
 import sys
 from datetime import date
 
+from crm_backend.agents.models import Role
+from crm_backend.agents.service import AgentExists, create_agent
+from crm_backend.audit.service import ActorType
 from crm_backend.core.config import get_settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
 from crm_backend.core.security import issue_customer_token
 from crm_backend.customers.service import get_customer
 from crm_backend.demo_data import seed_demo_data
 from crm_backend.orders.service import list_customer_orders
+from crm_backend.privacy.service import CustomerAlreadyErased, erase_customer, export_customer, record_export
+
+MIN_PASSWORD_CHARS = 12
 
 
 def _migrate(_args: argparse.Namespace) -> int:
@@ -60,12 +68,96 @@ def _token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _session_factory():
+    return make_session_factory(make_engine(get_settings().database_url))
+
+
+def _read_password() -> str | None:
+    """From AGENT_PASSWORD, or typed twice at a prompt; never from the command line."""
+    password = os.environ.get("AGENT_PASSWORD")
+    if password is None:
+        if not sys.stdin.isatty():
+            print("error: set AGENT_PASSWORD or run in a terminal to be asked", file=sys.stderr)
+            return None
+        password = getpass.getpass("Password: ")
+        if getpass.getpass("Again: ") != password:
+            print("error: the passwords differ", file=sys.stderr)
+            return None
+    if len(password) < MIN_PASSWORD_CHARS:
+        print(f"error: the password needs at least {MIN_PASSWORD_CHARS} characters", file=sys.stderr)
+        return None
+    return password
+
+
+def _create_agent(args: argparse.Namespace) -> int:
+    password = _read_password()
+    if password is None:
+        return 1
+    role = None if args.role == "none" else Role(args.role)
+    try:
+        for db_session in session_scope(_session_factory()):
+            agent = create_agent(db_session=db_session, email=args.email, name=args.name, password=password, role=role)
+    except AgentExists:
+        print(f"error: an agent with email {args.email} already exists", file=sys.stderr)
+        return 1
+    print(f"Agent {agent.id} created: {agent.email} ({agent.role or 'no role'}).")
+    return 0
+
+
+def _export_customer(args: argparse.Namespace) -> int:
+    for db_session in session_scope(_session_factory()):
+        document = export_customer(db_session=db_session, customer_id=args.customer_id)
+        if document is None:
+            print(f"error: no customer with id {args.customer_id}", file=sys.stderr)
+            return 1
+        record_export(db_session=db_session, customer_id=args.customer_id, actor_type=ActorType.SYSTEM, actor_id=None)
+    print(json.dumps(document, indent=2, ensure_ascii=False))
+    return 0
+
+
+def _erase_customer(args: argparse.Namespace) -> int:
+    if not args.yes:
+        if not sys.stdin.isatty():
+            print("error: pass --yes to confirm the erasure", file=sys.stderr)
+            return 1
+        if input(f"Erase every personal detail of customer {args.customer_id}? Type 'erase': ") != "erase":
+            print("Nothing erased.")
+            return 1
+    try:
+        for db_session in session_scope(_session_factory()):
+            customer = get_customer(db_session=db_session, customer_id=args.customer_id)
+            if customer is None:
+                print(f"error: no customer with id {args.customer_id}", file=sys.stderr)
+                return 1
+            rows = erase_customer(db_session=db_session, customer=customer, actor_type=ActorType.SYSTEM, actor_id=None)
+    except CustomerAlreadyErased:
+        print(f"Customer {args.customer_id} was already erased.")
+        return 0
+    print(f"Customer {args.customer_id} erased: " + ", ".join(f"{n} {table}" for table, n in rows.items()))
+    return 0
+
+
+def _add_privacy_commands(commands) -> None:
+    agent = commands.add_parser(
+        "create-agent", help="add an agent account; the password comes from AGENT_PASSWORD or a prompt"
+    )
+    agent.add_argument("--email", required=True)
+    agent.add_argument("--name", required=True)
+    agent.add_argument("--role", choices=["agent", "admin", "none"], default="agent")
+    agent.set_defaults(handler=_create_agent)
+    export = commands.add_parser("export-customer", help="print everything held on a customer as JSON")
+    export.add_argument("customer_id", type=int)
+    export.set_defaults(handler=_export_customer)
+    erase = commands.add_parser("erase-customer", help="erase a customer's personal data everywhere")
+    erase.add_argument("customer_id", type=int)
+    erase.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    erase.set_defaults(handler=_erase_customer)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m crm_backend", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(
-        handler=_migrate
-    )
+    commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(handler=_migrate)
     seed = commands.add_parser("seed-demo", help="fill an empty database with the demo shop")
     seed.add_argument("--seed", type=int, default=42)
     seed.add_argument("--as-of", help="the demo's 'today' (YYYY-MM-DD); default: today")
@@ -76,6 +168,7 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, help="lifetime in seconds")
     token.add_argument("--json", action="store_true", help="print JSON with the token and order numbers")
     token.set_defaults(handler=_token)
+    _add_privacy_commands(commands)
     return parser
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from crm_backend.catalogue.models import Category, Product
@@ -200,6 +200,12 @@ def seed_demo_data(
         db_session.add(LoyaltyAccount(customer=customer, points=points, tier=tier))
         db_session.add(Consent(customer=customer, purpose="newsletter", granted=rng.random() < 0.4))
     db_session.flush()
+    if db_session.get_bind().dialect.name == "postgresql":
+        # Customers got explicit ids (customer 1 is the quick-start one): move the id
+        # sequence past them, or the next customer created without an id would collide.
+        db_session.execute(
+            text("SELECT setval(pg_get_serial_sequence('customers', 'id'), (SELECT MAX(id) FROM customers))")
+        )
     return {
         "customers": len(customers),
         "products": len(products),

@@ -7,6 +7,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from crm_backend.api.router import api_router
 from crm_backend.bot_api.router import router as bot_router
 from crm_backend.core.config import Settings, get_settings
 from crm_backend.core.db import make_engine, make_session_factory
@@ -30,9 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         declared = request.headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > settings.max_body_bytes):
             return JSONResponse(
-                error_body(
-                    "body_too_large", f"Request bodies are limited to {settings.max_body_bytes} bytes."
-                ),
+                error_body("body_too_large", f"Request bodies are limited to {settings.max_body_bytes} bytes."),
                 status_code=413,
             )
         return await call_next(request)
@@ -49,4 +48,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return JSONResponse({"status": "ok", "database": "up"})
 
     app.include_router(bot_router)
+    app.include_router(api_router)
     return app

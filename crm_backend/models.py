@@ -6,6 +6,7 @@ from crm_backend.catalogue.models import Category
 from crm_backend.conversations.models import BotDecision
 from crm_backend.core.db import Base
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
+from crm_backend.imports.models import OrderCharge
 from crm_backend.insights.models import CustomerScore, Recommendation
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, Return, ReturnItem
@@ -13,6 +14,6 @@ from crm_backend.tickets.models import Ticket, TicketMessage
 
 __all__ = [
     "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "Category", "ChannelIdentity",
-    "Consent", "Customer", "CustomerScore", "LoyaltyAccount", "Order", "OrderItem", "OrderStatus",
+    "Consent", "Customer", "CustomerScore", "LoyaltyAccount", "Order", "OrderCharge", "OrderItem", "OrderStatus",
     "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket", "TicketMessage",
 ]  # fmt: skip

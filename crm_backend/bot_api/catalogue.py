@@ -9,6 +9,7 @@ from crm_backend.bot_api.schemas import BotProduct, BotRecommendation
 from crm_backend.bot_api.views import product_view
 from crm_backend.catalogue.service import find_products
 from crm_backend.core.deps import SessionDep
+from crm_backend.core.types import text
 from crm_backend.insights.service import POPULAR_REASON, popular_products, recommend_for
 
 router = APIRouter()
@@ -17,7 +18,7 @@ router = APIRouter()
 @router.get("/products", response_model=list[BotProduct])
 def search_products(
     db_session: SessionDep,
-    q: Annotated[str, Query(min_length=2, max_length=100)],
+    q: Annotated[text(100, min_length=2), Query()],
     limit: Annotated[int, Query(ge=1, le=10)] = 3,
 ) -> list[BotProduct]:
     """Catalogue facts anyone may ask about: price, availability, details."""

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from crm_backend.core.types import text
+
 
 class BotCustomer(BaseModel):
     """The verified customer, as the bot may address them."""
@@ -127,13 +129,13 @@ class BotTicket(BaseModel):
 
 
 class AddressChange(BaseModel):
-    address: str = Field(min_length=10, max_length=300)
+    address: text(300, min_length=10)
 
 
 class ReturnRequest(BaseModel):
     order_number: str = Field(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
-    reason: str = Field(min_length=2, max_length=1000)
-    skus: list[str] | None = Field(default=None, max_length=50)
+    reason: text(1000, min_length=2)
+    skus: list[text(40)] | None = Field(default=None, max_length=50)
 
 
 class ConsentChange(BaseModel):
@@ -142,14 +144,14 @@ class ConsentChange(BaseModel):
 
 class TicketRequest(BaseModel):
     category: str = Field(pattern=r"^[a-z_]{2,40}$")
-    subject: str = Field(min_length=2, max_length=200)
-    body: str = Field(min_length=1, max_length=5000)
-    channel: str | None = Field(default=None, max_length=20)
-    conversation_id: str | None = Field(default=None, max_length=255)
+    subject: text(200, min_length=2)
+    body: text(5000)
+    channel: text(20) | None = None
+    conversation_id: text(255) | None = None
     priority: str = Field(default="normal", pattern=r"^(low|normal|high)$")
 
 
 class DecisionRequest(BaseModel):
-    conversation_id: str = Field(min_length=1, max_length=255)
-    decision: str = Field(min_length=1, max_length=60)
-    reason: str = Field(min_length=1, max_length=2000)
+    conversation_id: text(255)
+    decision: text(60)
+    reason: text(2000)

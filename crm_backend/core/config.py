@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     customer_token_secret: SecretStr = Field(min_length=32)
     customer_token_ttl_seconds: int = 3600
     max_body_bytes: int = 64 * 1024
+    # Agents of the console and /api: how long a login lasts, and the brute-force guard.
+    agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    login_max_failures: int = Field(default=5, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
 
 
 @lru_cache

@@ -54,3 +54,14 @@ def test_seeding_a_non_empty_database_is_refused(seeded_database_url):
         for db_session in session_scope(make_session_factory(engine)):
             seed_demo_data(db_session)
     engine.dispose()
+
+
+def test_new_customers_get_fresh_ids_after_seeding(seeded_database_url):
+    engine = make_engine(seeded_database_url)
+    for db_session in session_scope(make_session_factory(engine)):
+        newcomer = Customer(first_name="New", last_name="Comer", email="new.comer@example.com")
+        db_session.add(newcomer)
+        db_session.flush()
+        assert newcomer.id > 300
+        db_session.delete(newcomer)
+    engine.dispose()

@@ -1,0 +1,48 @@
+"""Administrators' privacy tools: a customer's data export and erasure."""
+
+from fastapi import APIRouter, Depends
+
+from crm_backend.api.deps import CurrentAdmin, get_current_admin
+from crm_backend.api.errors import error_responses
+from crm_backend.audit.service import ActorType
+from crm_backend.core.deps import SessionDep
+from crm_backend.core.errors import APIError
+from crm_backend.core.types import IdPath
+from crm_backend.customers.service import get_customer
+from crm_backend.privacy.schemas import CustomerExport, ErasureResult
+from crm_backend.privacy.service import CustomerAlreadyErased, erase_customer, export_customer, record_export
+
+router = APIRouter(
+    prefix="/customers",
+    tags=["privacy"],
+    dependencies=[Depends(get_current_admin)],
+    responses=error_responses(401, 403, 404, 422),
+)
+
+
+def _not_found() -> APIError:
+    return APIError(404, "customer_not_found", "No such customer.")
+
+
+@router.get("/{customer_id}/export", response_model=CustomerExport)
+def export(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep) -> dict:
+    """Everything held on the customer, as one JSON document (the right of access)."""
+    document = export_customer(db_session=db_session, customer_id=customer_id)
+    if document is None:
+        raise _not_found()
+    record_export(db_session=db_session, customer_id=customer_id, actor_type=ActorType.AGENT, actor_id=admin.id)
+    return document
+
+
+@router.post("/{customer_id}/erase", response_model=ErasureResult, responses=error_responses(409))
+def erase(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep) -> ErasureResult:
+    """Delete or anonymise the customer's personal data everywhere (the right to erasure).
+    Orders, returns and tickets stay for the accounts, without personal values."""
+    customer = get_customer(db_session=db_session, customer_id=customer_id)
+    if customer is None:
+        raise _not_found()
+    try:
+        rows = erase_customer(db_session=db_session, customer=customer, actor_type=ActorType.AGENT, actor_id=admin.id)
+    except CustomerAlreadyErased as error:
+        raise APIError(409, "customer_already_erased", "This customer's data has already been erased.") from error
+    return ErasureResult(customer_id=customer_id, erased_at=customer.erased_at, rows=rows)

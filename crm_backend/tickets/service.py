@@ -1,0 +1,118 @@
+"""Tickets and their messages. Services flush at most; the caller owns the transaction."""
+
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from crm_backend.tickets.models import Ticket, TicketMessage, TicketStatus
+
+
+class TicketClosed(Exception):
+    """The ticket is closed and takes no more changes."""
+
+
+def get_ticket(*, db_session: Session, ticket_id: int) -> Ticket | None:
+    statement = select(Ticket).where(Ticket.id == ticket_id).options(selectinload(Ticket.messages))
+    return db_session.scalars(statement).one_or_none()
+
+
+def list_tickets(
+    *,
+    db_session: Session,
+    status: str | None = None,
+    assignee_id: int | None = None,
+    customer_id: int | None = None,
+    offset: int = 0,
+    limit: int = 20,
+) -> tuple[list[Ticket], int]:
+    """A page of tickets matching every given filter, newest first, and how many match in all."""
+    conditions = []
+    if status is not None:
+        conditions.append(Ticket.status == status)
+    if assignee_id is not None:
+        conditions.append(Ticket.assignee_id == assignee_id)
+    if customer_id is not None:
+        conditions.append(Ticket.customer_id == customer_id)
+    total = db_session.scalar(select(func.count()).select_from(Ticket).where(*conditions)) or 0
+    statement = select(Ticket).where(*conditions).order_by(Ticket.id.desc()).offset(offset).limit(limit)
+    return list(db_session.scalars(statement)), total
+
+
+def list_customer_tickets(*, db_session: Session, customer_id: int, limit: int | None = None) -> list[Ticket]:
+    """The customer's tickets, newest first, with their messages."""
+    statement = (
+        select(Ticket)
+        .where(Ticket.customer_id == customer_id)
+        .order_by(Ticket.id.desc())
+        .options(selectinload(Ticket.messages))
+        .limit(limit)
+    )
+    return list(db_session.scalars(statement))
+
+
+def create_ticket(
+    *,
+    db_session: Session,
+    subject: str,
+    category: str,
+    body: str,
+    author_type: str,
+    author_agent_id: int | None = None,
+    customer_id: int | None = None,
+    priority: str = "normal",
+    channel: str | None = None,
+    conversation_id: str | None = None,
+) -> Ticket:
+    """A new open ticket whose first message is `body`."""
+    now = datetime.now(UTC)
+    ticket = Ticket(
+        customer_id=customer_id,
+        subject=subject,
+        category=category,
+        status=TicketStatus.OPEN,
+        priority=priority,
+        channel=channel,
+        conversation_id=conversation_id,
+        created_at=now,
+        updated_at=now,
+    )
+    ticket.messages.append(
+        TicketMessage(author_type=author_type, author_agent_id=author_agent_id, body=body, created_at=now)
+    )
+    db_session.add(ticket)
+    db_session.flush()
+    return ticket
+
+
+def _touch_open(ticket: Ticket) -> datetime:
+    if ticket.status == TicketStatus.CLOSED:
+        raise TicketClosed(ticket.id)
+    now = datetime.now(UTC)
+    ticket.updated_at = now
+    return now
+
+
+def assign_ticket(*, db_session: Session, ticket: Ticket, agent_id: int) -> Ticket:
+    _touch_open(ticket)
+    ticket.assignee_id = agent_id
+    db_session.flush()
+    return ticket
+
+
+def add_message(
+    *, db_session: Session, ticket: Ticket, body: str, author_type: str, author_agent_id: int | None = None
+) -> TicketMessage:
+    now = _touch_open(ticket)
+    message = TicketMessage(author_type=author_type, author_agent_id=author_agent_id, body=body, created_at=now)
+    ticket.messages.append(message)
+    db_session.flush()
+    return message
+
+
+def close_ticket(*, db_session: Session, ticket: Ticket) -> Ticket:
+    now = _touch_open(ticket)
+    ticket.status = TicketStatus.CLOSED
+    ticket.closed_at = now
+    db_session.flush()
+    return ticket
