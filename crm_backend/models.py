@@ -6,14 +6,17 @@ from crm_backend.catalogue.models import Category
 from crm_backend.conversations.models import BotDecision
 from crm_backend.core.db import Base
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
+from crm_backend.handoff.models import CsatRating, Handoff, OutboundMessage
 from crm_backend.imports.models import OrderCharge
 from crm_backend.insights.models import CustomerScore, Recommendation
+from crm_backend.links.models import LinkCode
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, Return, ReturnItem
 from crm_backend.tickets.models import Ticket, TicketMessage
 
 __all__ = [
     "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "Category", "ChannelIdentity",
-    "Consent", "Customer", "CustomerScore", "LoyaltyAccount", "Order", "OrderCharge", "OrderItem", "OrderStatus",
+    "Consent", "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount", "Order",
+    "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
     "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket", "TicketMessage",
 ]  # fmt: skip

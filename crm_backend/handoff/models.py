@@ -1,0 +1,61 @@
+"""Live handoff: the queue of conversations waiting for a person, agents' replies, and CSAT."""
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crm_backend.core.db import Base
+
+
+class HandoffStatus(StrEnum):
+    QUEUED = "queued"  # paused, waiting for an agent
+    ACTIVE = "active"  # an agent has claimed it and is talking
+    CLOSED = "closed"  # handed back to the bot
+
+
+class Handoff(Base):
+    """A conversation that the bot handed to a person."""
+
+    __tablename__ = "handoffs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str | None] = mapped_column(String(20))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.QUEUED, index=True)
+    reason: Mapped[str] = mapped_column(String(40))  # customer_asked | bot_failed
+    summary: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class OutboundMessage(Base):
+    """An agent's reply waiting to be delivered by a channel bridge (e.g. Telegram)."""
+
+    __tablename__ = "outbound_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    channel: Mapped[str] = mapped_column(String(20), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class CsatRating(Base):
+    """A customer's 1-5 rating at the end of a conversation, for the bot or for a person."""
+
+    __tablename__ = "csat_ratings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    conversation_id: Mapped[str] = mapped_column(String(255), index=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
+    score: Mapped[int] = mapped_column(Integer)
+    target: Mapped[str] = mapped_column(String(10))  # bot | human
+    handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
