@@ -13,7 +13,7 @@ RASA_TRAINING_INPUTS := config.yml $(shell find bot nlu_data -type f -not -path 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-app test-rasa train token lint format clean bench-import
+.PHONY: help setup run test test-app test-rasa train token lint format clean bench-import analytics bench-analytics
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -53,6 +53,15 @@ test-app: setup $(MODEL)
 test-rasa: setup $(MODEL)  # custom components and training data, then the test stories, in Rasa's environment
 	$(RASA_PY) -m pytest tests/bot --confcutdir=tests/bot -p no:cacheprovider
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --fail-on-prediction-errors
+
+analytics: $(APP_VENV)/.installed  ## score customers, refresh recommendations, save models (uses DATABASE_URL or .env)
+	$(APP_PY) -m crm_backend.insights run
+
+bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders and segmentation (Online Retail) benchmarks
+	$(APP_PY) -m bench.analytics.churn_telco
+	$(APP_PY) -m bench.analytics.recommend_online_retail
+	$(APP_PY) -m bench.analytics.segment_online_retail
+	$(APP_PY) -m bench.analytics.predict_online_retail
 
 bench-import: $(APP_VENV)/.installed  ## import benchmark: Online Retail into SQLite and PostgreSQL, plus a 5M-row scaling run
 	$(APP_PY) bench/import/run.py

@@ -26,6 +26,8 @@ EMBEDDED_DEFAULTS = {
     "TRACKER_DB_URL": "sqlite:///var/tracker.db",
     "LOCK_STORE_TYPE": "in_memory",
     "LOCK_STORE_URL": "",
+    # The demo shop at /demo/ hands out customer tokens to anyone: never in production.
+    "DEMO_MODE": "true",
 }
 
 
@@ -69,6 +71,7 @@ def main(argv: list[str] | None = None) -> int:
     env = settings_env(args.env_file)
     run_app_command(["-m", "crm_backend", "migrate"], env)
     run_app_command(["-m", "crm_backend", "seed-demo", "--if-empty"], env)
+    run_app_command(["-m", "crm_backend.insights", "run", "--if-missing"], env)
     config = StackConfig(
         env=env, crm_port=args.crm_port, actions_port=args.actions_port, rasa_port=args.rasa_port
     )

@@ -1,0 +1,49 @@
+"""python -m crm_backend.insights run: the analytics job (see crm_backend.insights.jobs)."""
+
+import argparse
+import json
+import logging
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import select
+
+from crm_backend.core.config import get_settings
+from crm_backend.core.db import make_engine, make_session_factory, session_scope
+from crm_backend.insights.jobs import run_analytics_job
+from crm_backend.insights.models import CustomerScore
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m crm_backend.insights", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="score customers and refresh recommendations")
+    run.add_argument("--as-of", help="score as of this date (YYYY-MM-DD); default: now")
+    run.add_argument("--recommender", default="ease", choices=["popularity", "itemknn", "word2vec", "ease", "blend"])
+    run.add_argument("--registry", type=Path, default=Path("var/models"), help="where models and metadata go")
+    run.add_argument("--if-missing", action="store_true", help="do nothing if customers already have scores")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    as_of = datetime.fromisoformat(args.as_of).replace(tzinfo=UTC) if args.as_of else None
+    factory = make_session_factory(make_engine(get_settings().database_url))
+    if args.if_missing:
+        with factory() as db_session:
+            if db_session.scalar(select(CustomerScore.customer_id).limit(1)) is not None:
+                print("Customers already have scores; nothing to do.")
+                return 0
+    try:
+        for db_session in session_scope(factory):
+            result = run_analytics_job(
+                db_session, as_of=as_of, registry_dir=args.registry, recommender=args.recommender
+            )
+    except ValueError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    print(json.dumps({"model_version": result.model_version, "customers_scored": result.customers_scored,
+                      "recommendations": result.recommendations}))  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
