@@ -17,7 +17,7 @@ from crm_backend.conversations.service import log_decision
 from crm_backend.core.deps import SessionDep
 from crm_backend.customers.service import set_consent
 from crm_backend.insights.service import get_score
-from crm_backend.tickets.intake import open_ticket
+from crm_backend.tickets.service import create_ticket
 
 router = APIRouter()
 
@@ -56,10 +56,11 @@ def change_consent(
 
 
 @router.post("/tickets", response_model=BotTicket, status_code=201)
-def create_ticket(request: TicketRequest, customer: OptionalCustomer, db_session: SessionDep) -> BotTicket:
+def open_ticket(request: TicketRequest, customer: OptionalCustomer, db_session: SessionDep) -> BotTicket:
     """Open a ticket from the conversation; unverified users' tickets have no customer."""
-    ticket = open_ticket(
+    ticket = create_ticket(
         db_session=db_session,
+        author_type="customer",
         customer_id=customer.id if customer else None,
         category=request.category,
         subject=request.subject,

@@ -28,7 +28,9 @@ from crm_backend.customers.schemas import (
     ShipmentRead,
 )
 from crm_backend.orders.models import Order
+from crm_backend.orders.service import list_customer_orders
 from crm_backend.returns.models import Return
+from crm_backend.returns.service import list_customer_returns
 from crm_backend.tickets.schemas import TicketSummary
 from crm_backend.tickets.service import list_customer_tickets
 
@@ -105,9 +107,11 @@ def build_360(*, db_session: Session, customer_id: int) -> Customer360 | None:
         order_count=service.count_orders(db_session=db_session, customer_id=customer_id),
         recent_orders=[
             order_view(order)
-            for order in service.list_orders(db_session=db_session, customer_id=customer_id, limit=RECENT_ORDERS)
+            for order in list_customer_orders(db_session=db_session, customer_id=customer_id, limit=RECENT_ORDERS)
         ],
-        returns=[return_view(r) for r in service.list_returns(db_session=db_session, customer_id=customer_id)],
+        returns=[
+            return_view(r) for r in list_customer_returns(db_session=db_session, customer_id=customer_id, limit=None)
+        ],
         tickets=[TicketSummary.model_validate(ticket) for ticket in tickets],
         bot_decisions=[
             BotDecisionRead.model_validate(decision)

@@ -10,8 +10,7 @@ from crm_backend.catalogue.models import Product
 from crm_backend.conversations.models import BotDecision
 from crm_backend.customers.models import Consent, Customer
 from crm_backend.insights.models import CustomerScore, Recommendation
-from crm_backend.orders.models import Order, OrderItem
-from crm_backend.returns.models import Return, ReturnItem
+from crm_backend.orders.models import Order
 from crm_backend.tickets.models import Ticket
 
 # A phone search needs this many digits, so that "1" does not match every number.
@@ -70,36 +69,9 @@ def load_profile(*, db_session: Session, customer_id: int) -> Customer | None:
     return db_session.scalars(statement).one_or_none()
 
 
-def list_orders(*, db_session: Session, customer_id: int, limit: int | None) -> list[Order]:
-    """The customer's orders, newest first, with items (and products) and shipments."""
-    statement = (
-        select(Order)
-        .where(Order.customer_id == customer_id)
-        .order_by(Order.placed_at.desc(), Order.id.desc())
-        .limit(limit)
-        .options(selectinload(Order.items).selectinload(OrderItem.product), selectinload(Order.shipments))
-    )
-    return list(db_session.scalars(statement))
-
-
 def count_orders(*, db_session: Session, customer_id: int) -> int:
     statement = select(func.count()).select_from(Order).where(Order.customer_id == customer_id)
     return db_session.scalar(statement) or 0
-
-
-def list_returns(*, db_session: Session, customer_id: int) -> list[Return]:
-    """The customer's returns, newest first, with their items, refunds and order."""
-    statement = (
-        select(Return)
-        .where(Return.customer_id == customer_id)
-        .order_by(Return.created_at.desc(), Return.id.desc())
-        .options(
-            selectinload(Return.items).selectinload(ReturnItem.order_item).selectinload(OrderItem.product),
-            selectinload(Return.refunds),
-            selectinload(Return.order),
-        )
-    )
-    return list(db_session.scalars(statement))
 
 
 def list_bot_decisions(*, db_session: Session, customer_id: int, limit: int | None) -> list[BotDecision]:

@@ -17,7 +17,7 @@ def get_customer_order(*, db_session: Session, customer_id: int, number: str) ->
     return db_session.scalars(statement).one_or_none()
 
 
-def list_customer_orders(*, db_session: Session, customer_id: int, limit: int) -> list[Order]:
+def list_customer_orders(*, db_session: Session, customer_id: int, limit: int | None) -> list[Order]:
     """The customer's most recent orders, newest first."""
     statement = (
         select(Order)

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm_backend.orders.models import Order, OrderStatus
+from crm_backend.orders.models import Order, OrderItem, OrderStatus
 from crm_backend.returns.models import RETURN_WINDOW_DAYS, Return, ReturnItem, ReturnStatus
 
 
@@ -50,14 +50,18 @@ def create_return(
     return record
 
 
-def list_customer_returns(*, db_session: Session, customer_id: int, limit: int = 10) -> list[Return]:
-    """The customer's returns, newest first, with their refunds and order."""
+def list_customer_returns(*, db_session: Session, customer_id: int, limit: int | None = 10) -> list[Return]:
+    """The customer's returns, newest first, with their items, refunds and order."""
     statement = (
         select(Return)
         .where(Return.customer_id == customer_id)
         .order_by(Return.created_at.desc(), Return.id.desc())
         .limit(limit)
-        .options(selectinload(Return.refunds), selectinload(Return.order))
+        .options(
+            selectinload(Return.items).selectinload(ReturnItem.order_item).selectinload(OrderItem.product),
+            selectinload(Return.refunds),
+            selectinload(Return.order),
+        )
     )
     return list(db_session.scalars(statement))
 
