@@ -16,6 +16,7 @@ from crm_backend.core.db import make_engine, make_session_factory, session_scope
 from crm_backend.core.security import issue_customer_token
 from crm_backend.customers.service import get_customer
 from crm_backend.demo_data import seed_demo_data
+from crm_backend.links.service import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, issue_link_code
 from crm_backend.orders.service import list_customer_orders
 from crm_backend.privacy.service import CustomerAlreadyErased, erase_customer, export_customer, record_export
 
@@ -65,6 +66,30 @@ def _token(args: argparse.Namespace) -> int:
     print(token)
     summary = ", ".join(f"{order.number} ({order.status})" for order in orders)
     print(f"# {customer.full_name} (customer {customer.id}); recent orders: {summary}", file=sys.stderr)
+    return 0
+
+
+def _link_code(args: argparse.Namespace) -> int:
+    if not 1 <= args.ttl <= MAX_TTL_SECONDS:
+        print(f"error: --ttl must be between 1 and {MAX_TTL_SECONDS} seconds", file=sys.stderr)
+        return 1
+    for db_session in session_scope(_session_factory()):
+        customer = get_customer(db_session=db_session, customer_id=args.customer)
+        if customer is None or customer.erased_at is not None:
+            print(f"error: no customer with id {args.customer}", file=sys.stderr)
+            return 1
+        code = issue_link_code(db_session, customer.id, args.channel, args.ttl)
+    username = os.environ.get("TELEGRAM_BOT_USERNAME", "").lstrip("@") or "<your_bot>"
+    deep_link = f"https://t.me/{username}?start={code}"
+    if args.json:
+        print(json.dumps({"customer_id": customer.id, "code": code, "deep_link": deep_link, "ttl": args.ttl}))
+        return 0
+    print(code)
+    print(deep_link)
+    print(
+        f"# {customer.full_name} (customer {customer.id}): valid for {args.ttl} s, once; or send the bot /link {code}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -168,6 +193,12 @@ def build_parser() -> argparse.ArgumentParser:
     token.add_argument("--ttl", type=int, help="lifetime in seconds")
     token.add_argument("--json", action="store_true", help="print JSON with the token and order numbers")
     token.set_defaults(handler=_token)
+    link = commands.add_parser("link-code", help="print a one-time code (and deep link) to link a chat account")
+    link.add_argument("--customer", type=int, required=True, help="customer id")
+    link.add_argument("--ttl", type=int, default=DEFAULT_TTL_SECONDS, help="lifetime in seconds (default 600)")
+    link.add_argument("--channel", default="telegram", choices=["telegram"])
+    link.add_argument("--json", action="store_true", help="print JSON with the code and the deep link")
+    link.set_defaults(handler=_link_code)
     _add_privacy_commands(commands)
     return parser
 

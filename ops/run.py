@@ -77,12 +77,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     stack = Stack(config)
     try:
-        stack.start()
+        # The Telegram bridge runs only when a bot token is configured (from @BotFather).
+        telegram = ("telegram",) if env.get("TELEGRAM_BOT_TOKEN") or os.environ.get("TELEGRAM_BOT_TOKEN") else ()
+        stack.start(("crm", "actions", "rasa", *telegram))
+        bridge_line = "  Telegram bridge      on (link codes: python -m crm_backend link-code --customer N)\n"
+        bridge_line = bridge_line if telegram else ""
         print(
             "\nConcierge is running:\n"
             f"  Rasa (REST channel)  {config.rasa_url}/webhooks/rest/webhook\n"
             f"  Action server        {config.actions_url}\n"
             f"  CRM service          {config.crm_url}  (API docs: {config.crm_url}/docs)\n"
+            f"{bridge_line}"
             "Get a demo customer's token with `make token`; see the README for a curl example.\n"
             "Press Ctrl-C to stop everything.\n",
             flush=True,

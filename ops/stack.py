@@ -77,17 +77,21 @@ class Stack:
         env = {**os.environ, **self.config.env}
         env.update(
             CRM_URL=self.config.crm_url,
+            RASA_URL=self.config.rasa_url,
             ACTION_ENDPOINT_URL=f"{self.config.actions_url}/webhook",
             RASA_TELEMETRY_ENABLED="false",
             PYTHONUNBUFFERED="1",
         )
         env.setdefault("LOCK_STORE_TYPE", "in_memory")
         env.setdefault("LOCK_STORE_URL", "")
+        env.setdefault("WIDGET_SOCKET_URL", self.config.rasa_url)
         return env
 
     def commands(self) -> dict[str, list[str]]:
         c = self.config
         return {
+            # The Telegram bridge (only when TELEGRAM_BOT_TOKEN is set; see ops/run.py).
+            "telegram": [str(APP_PYTHON), "-m", "channels.telegram"],
             "crm": [
                 str(APP_PYTHON),
                 "-m",
@@ -123,8 +127,11 @@ class Stack:
                 "--port",
                 str(c.rasa_port),
                 "--enable-api",
-                "--auth-token",
-                self.child_env()["RASA_API_TOKEN"],
+                # One argument: a random token may start with "-", which argparse takes for an option.
+                f"--auth-token={self.child_env()['RASA_API_TOKEN']}",
+                # Browsers may open the widget's socket.io connection from these origins.
+                "--cors",
+                *self.child_env().get("WIDGET_ORIGINS", f"{c.crm_url} http://localhost:{c.crm_port}").split(),
             ],
         }
 
@@ -153,13 +160,14 @@ class Stack:
             preexec_fn=_die_with_parent,
         )
 
-    def health_url(self, name: str) -> str:
+    def health_url(self, name: str) -> str | None:
+        """None for processes without an HTTP endpoint (the Telegram bridge polls Telegram)."""
         token = self.child_env()["RASA_API_TOKEN"]
         return {
             "crm": f"{self.config.crm_url}/health",
             "actions": f"{self.config.actions_url}/health",
             "rasa": f"{self.config.rasa_url}/status?token={token}",
-        }[name]
+        }.get(name)
 
     def wait_healthy(self, name: str, deadline: float) -> None:
         url = self.health_url(name)
@@ -169,6 +177,8 @@ class Stack:
                 raise RuntimeError(
                     f"{name} exited with code {process.returncode} before it was ready{self._log_hint(name)}"
                 )
+            if url is None:
+                return
             try:
                 if httpx.get(url, timeout=2.0).status_code == 200:
                     return

@@ -1,0 +1,285 @@
+"""The bridge's update handlers: commands, text, buttons, and everything it cannot read."""
+
+import asyncio
+import logging
+import weakref
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram import Bot, Chat, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.ext import ContextTypes
+
+from channels.telegram import render
+from channels.telegram.clients import CRMClient, CRMUnavailable, LinkRefused, RasaClient, RasaUnavailable
+
+logger = logging.getLogger(__name__)
+
+SERVICES_KEY = "services"
+MAX_LONG_PAYLOADS = 10_000
+
+HELP_TEXT = (
+    "I'm the shop's assistant. Ask me about your orders, deliveries, returns, payments or our products.\n\n"
+    "/link CODE – link your shop account, so I can look at your orders (the shop gives you the code)\n"
+    "/unlink – unlink this Telegram account from your shop account\n"
+    "/help – this message\n\n"
+    "In a group, mention me or reply to one of my messages."
+)
+LINK_USAGE = "Please send the code that the shop gave you, like this: /link ABCD23EFGH"
+LINK_IN_GROUP = "For your privacy, please link your account in a private chat with me, not in a group."
+LINKED = (
+    "Welcome, {name}! Your Telegram account is now linked to your shop account, "
+    'so I can help you with your orders. Try: "where is my order?"'
+)
+LINK_REFUSALS = {
+    "invalid_code": "That code isn't valid. Please check it, or ask the shop for a new one.",
+    "expired_code": "That code has expired. Please ask the shop for a new one.",
+    "used_code": "That code has already been used. Please ask the shop for a new one.",
+    "too_many_attempts": "Too many wrong codes. Please wait 15 minutes, then try again.",
+}
+UNLINKED = "Done: this Telegram account is no longer linked to your shop account."
+NOT_LINKED = "This Telegram account isn't linked to a shop account."
+TEXT_ONLY = "Sorry, I can only read text messages. Please type your question."
+CRM_DOWN = "Sorry, I can't reach our customer system right now. Please try again in a few minutes."
+RASA_DOWN = "Sorry, I can't answer right now because of a problem on our side. Please try again in a few minutes."
+FAILED = "Sorry, something went wrong on our side and I couldn't answer. Please try again."
+CHOOSE = "Please choose:"
+BUTTON_EXPIRED = "This button has expired; please type your answer instead."
+NOT_YOUR_BUTTONS = "These buttons belong to someone else's conversation."
+
+
+@dataclass
+class Services:
+    """What the handlers use, kept in `application.bot_data` (created in post_init)."""
+
+    rasa: RasaClient
+    crm: CRMClient
+    image_base_url: str | None = None  # public base for relative image URLs
+    locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
+    long_payloads: dict[str, str] = field(default_factory=dict)
+
+    def lock(self, sender: str) -> asyncio.Lock:
+        """One lock per conversation, so a user's messages reach Rasa in the order sent."""
+        lock = self.locks.get(sender)
+        if lock is None:
+            lock = self.locks[sender] = asyncio.Lock()
+        return lock
+
+    def remember(self, payloads: dict[str, str]) -> None:
+        self.long_payloads.update(payloads)
+        while len(self.long_payloads) > MAX_LONG_PAYLOADS:
+            self.long_payloads.pop(next(iter(self.long_payloads)))
+
+
+def services(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.application.bot_data[SERVICES_KEY]
+
+
+def is_group(chat: Chat | None) -> bool:
+    return chat is not None and chat.type in (Chat.GROUP, Chat.SUPERGROUP)
+
+
+def replies_to_bot(message: Message, bot: Bot) -> bool:
+    original = message.reply_to_message
+    return original is not None and original.from_user is not None and original.from_user.id == bot.id
+
+
+def addressed_text(message: Message, bot: Bot) -> str | None:
+    """The text meant for the bot, without the @mention; None for group chatter not for us."""
+    text = message.text or ""
+    if not is_group(message.chat):
+        return text
+    mentioned = False
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        is_us = (
+            entity.type == MessageEntity.MENTION and value.lstrip("@").lower() == (bot.username or "").lower()
+        ) or (entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot.id)
+        if is_us:
+            mentioned = True
+            text = text.replace(value, " ")
+    if not mentioned and not replies_to_bot(message, bot):
+        return None
+    return " ".join(text.split())
+
+
+async def say(context: ContextTypes.DEFAULT_TYPE, update: Update, text: str, **options: Any) -> None:
+    """Send one plain text to the update's chat; in groups as a reply to the user's message."""
+    chat, message = update.effective_chat, update.effective_message
+    if chat is None:
+        return
+    if is_group(chat) and message is not None:
+        options.setdefault(
+            "reply_parameters", ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+        )
+    await context.bot.send_message(chat.id, text, **options)
+
+
+async def deliver(context: ContextTypes.DEFAULT_TYPE, update: Update, replies: list[dict[str, Any]]) -> None:
+    """Show Rasa's replies: texts (split), buttons, images and product cards."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    for reply in replies:
+        text, buttons = reply.get("text"), reply.get("buttons")
+        markup = render.keyboard(buttons) if isinstance(buttons, list) else None
+        if markup is not None:
+            services(context).remember(markup.long_payloads)
+        has_text = isinstance(text, str) and bool(text.strip())
+        if has_text or markup is not None:
+            chunks = render.split_text(text) if has_text else [CHOOSE]
+            for index, chunk in enumerate(chunks):
+                last = index == len(chunks) - 1
+                await say(context, update, chunk, reply_markup=markup.markup if markup and last else None)
+        base_url = services(context).image_base_url
+        if reply.get("image"):
+            image = render.photo_url(reply["image"], base_url)
+            if image:
+                await send_photo(context, update, image, caption=None)
+            else:
+                logger.warning("Cannot show image %r in Telegram", reply["image"])
+        for card in render.product_cards(reply):
+            caption = render.card_caption(card)
+            image = render.photo_url(card.get("image_url"), base_url)
+            if image:
+                await send_photo(context, update, image, caption=caption)
+            else:
+                await say(context, update, caption, parse_mode=ParseMode.HTML)
+
+
+async def send_photo(context: ContextTypes.DEFAULT_TYPE, update: Update, url: str, caption: str | None) -> None:
+    """A photo by URL; if Telegram cannot fetch it, the caption (or the link) as text."""
+    chat, message = update.effective_chat, update.effective_message
+    options: dict[str, Any] = {}
+    if is_group(chat) and message is not None:
+        options["reply_parameters"] = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+    try:
+        await context.bot.send_photo(chat.id, url, caption=caption, parse_mode=ParseMode.HTML, **options)
+    except BadRequest as error:
+        logger.warning("Telegram could not send the photo %s: %s", url, error)
+        await say(context, update, caption or url, parse_mode=ParseMode.HTML if caption else None)
+
+
+async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:
+    """Send `text` to Rasa as this user's message in this chat, and show the answers."""
+    chat, user = update.effective_chat, update.effective_user
+    if chat is None or user is None or not text.strip():
+        return
+    sender = render.sender_id(chat.id, user.id)
+    found = services(context)
+    async with found.lock(sender):
+        try:
+            await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
+        except TelegramError as error:  # only cosmetic
+            logger.debug("typing indicator failed: %s", error)
+        try:
+            token = await found.crm.customer_token(user.id)
+        except CRMUnavailable as error:
+            logger.error("No customer token for %s: %s", sender, error)
+            await say(context, update, CRM_DOWN)
+            return
+        try:
+            replies = await found.rasa.send(sender, text, token)
+        except RasaUnavailable as error:
+            logger.error("Rasa did not answer %s: %s", sender, error)
+            await say(context, update, RASA_DOWN)
+            return
+        await deliver(context, update, replies)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/start <code>` from a deep link links the account; a bare /start greets."""
+    if context.args:
+        await link_with_code(update, context, context.args[0])
+    else:
+        await converse(update, context, "hello")
+
+
+async def link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/link <code>`: link this Telegram account to a customer with a one-time code."""
+    if not context.args:
+        await say(context, update, LINK_USAGE)
+        return
+    await link_with_code(update, context, "".join(context.args))
+
+
+async def link_with_code(update: Update, context: ContextTypes.DEFAULT_TYPE, code: str) -> None:
+    """Redeem the code at the CRM and welcome the customer by first name."""
+    if is_group(update.effective_chat):
+        await say(context, update, LINK_IN_GROUP)
+        return
+    try:
+        first_name = await services(context).crm.redeem(update.effective_user.id, code)
+    except LinkRefused as refusal:
+        await say(context, update, LINK_REFUSALS.get(refusal.code, LINK_REFUSALS["invalid_code"]))
+        return
+    except CRMUnavailable as error:
+        logger.error("Linking failed: %s", error)
+        await say(context, update, CRM_DOWN)
+        return
+    await say(context, update, LINKED.format(name=first_name))
+
+
+async def unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/unlink`: forget the link between this Telegram account and the customer."""
+    try:
+        removed = await services(context).crm.unlink(update.effective_user.id)
+    except CRMUnavailable as error:
+        logger.error("Unlinking failed: %s", error)
+        await say(context, update, CRM_DOWN)
+        return
+    await say(context, update, UNLINKED if removed else NOT_LINKED)
+
+
+async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """`/help`: what the bot does and its commands."""
+    await say(context, update, HELP_TEXT)
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A text message: to Rasa, unless it is group chatter that does not address the bot."""
+    text = addressed_text(update.effective_message, context.bot)
+    if text is None:
+        return
+    await converse(update, context, text)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button press: answer the callback query, then send its payload to Rasa."""
+    query = update.callback_query
+    data = query.data or ""
+    payload = services(context).long_payloads.get(data) if data.startswith(render.LONG_PAYLOAD_PREFIX) else data
+    if not payload:
+        await query.answer(BUTTON_EXPIRED, show_alert=True)
+        return
+    message = query.message if isinstance(query.message, Message) else None
+    if message is not None and is_group(message.chat):
+        asker = message.reply_to_message.from_user if message.reply_to_message else None
+        if asker is not None and asker.id != query.from_user.id:
+            await query.answer(NOT_YOUR_BUTTONS, show_alert=True)
+            return
+    await query.answer()
+    if message is not None:
+        try:  # a choice is made once: remove the buttons
+            await query.edit_message_reply_markup(reply_markup=None)
+        except TelegramError as error:
+            logger.debug("could not remove the buttons: %s", error)
+    await converse(update, context, payload)
+
+
+async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Stickers, voice, files, photos, locations...: say that only text is understood."""
+    message = update.effective_message
+    if is_group(message.chat) and not replies_to_bot(message, context.bot):
+        return
+    await say(context, update, TEXT_ONLY)
+
+
+async def error_handler(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log every unhandled error with its traceback, and tell the user if there is one."""
+    logger.error("Error while handling an update", exc_info=context.error)
+    if isinstance(update, Update) and update.effective_chat is not None and not isinstance(context.error, Forbidden):
+        try:
+            await context.bot.send_message(update.effective_chat.id, FAILED)
+        except TelegramError:
+            logger.exception("Could not tell the user about the error either")

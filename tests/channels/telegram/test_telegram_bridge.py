@@ -1,0 +1,180 @@
+"""Telegram users talking to the real assistant through the bridge, in polling mode."""
+
+import json
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import create_engine, select, text
+
+import crm_backend.models  # noqa: F401 - every table, for the foreign keys
+from channels.telegram import handlers
+from crm_backend.core.db import make_engine, make_session_factory
+from crm_backend.handoff.models import OutboundMessage
+from crm_backend.links.service import issue_link_code
+from crm_backend.orders.models import Order, OrderStatus
+from tests.channels.telegram.conftest import RASA_DOWN_TOKEN, USERNAME
+from tests.channels.telegram.fake_telegram import callback_update, mention_entity
+from tests.factories import add_order
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture
+def crm(telegram_stack):
+    engine = make_engine(telegram_stack.env["DATABASE_URL"])
+    with make_session_factory(engine)() as db_session:
+        yield db_session
+    engine.dispose()
+
+
+def latest_order(crm, customer_id: int) -> Order:
+    statement = select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc()).limit(1)
+    return crm.scalars(statement).one()
+
+
+def user_texts_in_tracker(telegram_stack, sender: str) -> list[str]:
+    engine = create_engine(telegram_stack.env["TRACKER_DB_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"), {"s": sender}
+        ).all()
+    engine.dispose()
+    return [json.loads(row.data)["text"] for row in rows]
+
+
+def test_deep_link_links_the_account_and_orders_are_answered_personally(chat_with, link_code, crm):
+    me = chat_with(user_id=5001)
+    assert me.ask(f"/start {link_code(1)}") == [handlers.LINKED.format(name="Ada")]
+    order = latest_order(crm, customer_id=1)
+    answer = me.ask(f"where is order {order.number}")
+    assert answer[0].startswith(f"Hi Ada! Order {order.number}") and order.status in answer[0]
+
+
+def test_link_command_accepts_a_typed_code(chat_with, link_code):
+    code = link_code(2)
+    me = chat_with(user_id=5002)
+    assert me.ask(f"/link {code[:5].lower()} {code[5:]}")[0].startswith("Welcome, ")
+    assert me.ask("/unlink") == [handlers.UNLINKED]
+    assert me.ask("/unlink") == [handlers.NOT_LINKED]
+
+
+def test_unlinked_user_asking_about_an_order_is_asked_to_identify(chat_with, crm):
+    order = latest_order(crm, customer_id=1)
+    answer = chat_with(user_id=5003).ask(f"where is order {order.number}")
+    assert len(answer) == 1
+    assert "only do that for signed-in customers" in answer[0] and "link your account in Telegram" in answer[0]
+    assert order.status not in answer[0]
+
+
+def test_expired_and_reused_codes_are_refused_clearly(chat_with, link_code, crm):
+    expired = issue_link_code(crm, 3, "telegram", 60, now=datetime.now(UTC) - timedelta(minutes=10))
+    crm.commit()
+    me = chat_with(user_id=5004)
+    assert me.ask(f"/start {expired}") == [handlers.LINK_REFUSALS["expired_code"]]
+
+    code = link_code(3)
+    assert me.ask(f"/link {code}")[0].startswith("Welcome, ")
+    someone_else = chat_with(user_id=5005)
+    assert someone_else.ask(f"/link {code}") == [handlers.LINK_REFUSALS["used_code"]]
+    assert someone_else.ask("/link ABCDEFGHJK") == [handlers.LINK_REFUSALS["invalid_code"]]
+    assert someone_else.ask("/link") == [handlers.LINK_USAGE]
+
+
+def test_guessing_codes_is_stopped(chat_with, link_code):
+    guesser = chat_with(user_id=5006)
+    for _ in range(5):
+        assert guesser.ask("/link ABCDEFGHJK") == [handlers.LINK_REFUSALS["invalid_code"]]
+    assert guesser.ask(f"/link {link_code(4)}") == [handlers.LINK_REFUSALS["too_many_attempts"]]
+
+
+def test_button_press_is_answered_and_its_payload_forwarded(chat_with, link_code, crm, telegram_stack):
+    order = add_order(crm, customer_id=46, status=OrderStatus.PROCESSING, placed_days_ago=0)
+    crm.commit()
+    me = chat_with(user_id=5007)
+    me.ask(f"/start {link_code(46)}")
+    me.ask("please cancel my order")
+    [question] = me.answers(me.send(order.number))
+    assert question.text.startswith(f"Do you want me to cancel order {order.number}")
+    keyboard = question.params["reply_markup"]["inline_keyboard"]
+    assert [[button["callback_data"] for button in row] for row in keyboard] == [["/affirm"], ["/deny"]]
+
+    fake = telegram_stack.fake
+    mark = me.push(callback_update(me.chat_id, me.user_id, "/affirm", question.result))
+    [done] = me.answers(mark)
+    assert done.text.startswith(f"Done: order {order.number} is cancelled.")
+    answered = [call for call in fake.calls(me.token, "answerCallbackQuery")[-1:]]
+    assert answered and answered[0].params["callback_query_id"]
+    edits = fake.calls(me.token, "editMessageReplyMarkup")
+    assert any(call.params.get("message_id") == question.result["message_id"] for call in edits)
+    crm.expire_all()
+    assert crm.get(Order, order.id).status == "cancelled"
+
+
+def test_product_cards_become_photos_or_html_texts(chat_with, link_code):
+    me = chat_with(user_id=5008)
+    me.ask(f"/start {link_code(1)}")
+    intro, *cards = me.answers(me.send("what would you recommend for me?"), count=4)
+    assert intro.method == "sendMessage" and "parse_mode" not in intro.params
+    for card in cards:
+        assert card.params["parse_mode"] == "HTML"
+        assert card.text.startswith("<b>") and " EUR" in card.text and "<i>" in card.text
+        # The demo shop's pictures are relative SVG paths, which Telegram cannot show as photos.
+        assert card.method == "sendMessage"
+
+
+def test_group_chatter_is_ignored_but_mentions_and_replies_are_answered(chat_with, telegram_stack):
+    member = chat_with(user_id=5009, chat_id=-100500)
+    mark = member.send("hello everyone, anyone tried the new mugs?")
+    mention = f"@{USERNAME} hello"
+    [greeting] = member.answers(member.send(mention, entities=[mention_entity(mention, USERNAME)]))
+    assert greeting.text.startswith("Hello! I'm Concierge")
+    assert greeting.params["reply_parameters"]["message_id"]
+    sender = f"tg-{member.chat_id}-{member.user_id}"
+    assert user_texts_in_tracker(telegram_stack, sender) == ["hello"]
+    sent = telegram_stack.fake.calls(member.token, "sendMessage")
+    assert len([call for call in sent if call.chat_id == member.chat_id]) == 1
+    # A reply to one of the bot's messages needs no mention; another member has a conversation of their own.
+    other = chat_with(user_id=5010, chat_id=-100500)
+    [answer] = other.answers(other.send("hi", reply_to=greeting.result))
+    assert answer.text.startswith("Hello! I'm Concierge") and mark < telegram_stack.fake.mark(member.token)
+    assert user_texts_in_tracker(telegram_stack, f"tg-{other.chat_id}-{other.user_id}") == ["hi"]
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"sticker": {"file_id": "s", "file_unique_id": "s", "type": "regular", "width": 512, "height": 512,
+                     "is_animated": False, "is_video": False}},
+        {"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}},
+        {"location": {"latitude": 51.5, "longitude": -0.12}},
+    ],
+    ids=["sticker", "voice", "location"],
+)  # fmt: skip
+def test_non_text_messages_get_a_clear_answer(chat_with, content):
+    me = chat_with(user_id=5011)
+    assert [call.text for call in me.answers(me.send(**content))] == [handlers.TEXT_ONLY]
+
+
+def test_long_agent_reply_from_the_outbox_is_split_at_lines(chat_with, crm):
+    me = chat_with(user_id=5012)
+    lines = [f"{index:03d} " + "x" * 95 for index in range(60)]  # 6,000 characters
+    message = OutboundMessage(
+        conversation_id=f"tg-{me.chat_id}-{me.user_id}", channel="telegram", text="\n".join(lines)
+    )
+    crm.add(message)
+    crm.commit()
+    parts = me.answers(0, count=2)
+    assert all(len(part.text) <= 4096 for part in parts)
+    assert parts[0].text.split("\n") + parts[1].text.split("\n") == lines
+    for _ in range(50):
+        crm.expire_all()
+        if crm.get(OutboundMessage, message.id).delivered_at is not None:
+            break
+        time.sleep(0.1)
+    assert crm.get(OutboundMessage, message.id).delivered_at is not None
+
+
+def test_user_is_told_when_rasa_is_down(chat_with):
+    me = chat_with(user_id=5013, token=RASA_DOWN_TOKEN)
+    assert me.ask("hello") == [handlers.RASA_DOWN]
