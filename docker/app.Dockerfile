@@ -9,4 +9,5 @@ COPY actions actions
 COPY analytics analytics
 COPY channels channels
 COPY ops ops
+COPY web web
 EXPOSE 8000 5055

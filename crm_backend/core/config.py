@@ -18,6 +18,12 @@ class Settings(BaseSettings):
     customer_token_secret: SecretStr = Field(min_length=32)
     customer_token_ttl_seconds: int = 3600
     max_body_bytes: int = 64 * 1024
+    # The demo shop page (/demo/) and its token endpoint, which signs a token for ANY customer
+    # id it is asked for. Insecure: only for `make run`'s embedded default; a real shop signs
+    # customer tokens in its own backend, for its own signed-in customer.
+    demo_mode: bool = False
+    # Where browsers reach Rasa's socket.io channel (the demo page's widget config).
+    widget_socket_url: str = "http://127.0.0.1:5005"
     # Agents of the console and /api: how long a login lasts, and the brute-force guard.
     agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     login_max_failures: int = Field(default=5, ge=1)

@@ -1,0 +1,626 @@
+/*
+ * Concierge chat widget: plain JavaScript, no build step.
+ *
+ * Embed (see the README):
+ *   <script>
+ *     window.ConciergeWidgetConfig = {
+ *       socketUrl: "https://chat.example.com",     // the Rasa server (socket.io channel)
+ *       customerToken: "<token your backend signed>" // or a function returning one or a Promise
+ *     };
+ *   </script>
+ *   <script src="https://crm.example.com/widget/concierge-widget.js" defer></script>
+ *
+ * It loads its stylesheet and the vendored socket.io client (vendor/) from beside itself.
+ * Every piece of text from the bot or the user is put into the page with textContent.
+ */
+(function () {
+  "use strict";
+
+  var script = document.currentScript;
+  var BASE = script && script.src ? script.src.replace(/[^/]*(\?.*)?$/, "") : "";
+  var DEFAULTS = {
+    socketUrl: "",
+    socketPath: "/socket.io",
+    customerToken: null,
+    title: "Concierge",
+    subtitle: "We usually answer at once",
+    greeting: "Hi! Ask me about your orders, returns or our products.",
+    position: "right",
+    colors: {},
+    storage: "session",
+    maxLength: 2000,
+    maxHistory: 200,
+    ackTimeoutMs: 60000,
+    startOpen: false,
+    assetBaseUrl: null,
+  };
+  var COLOR_VARS = {
+    primary: "--cw-primary",
+    onPrimary: "--cw-on-primary",
+    background: "--cw-bg",
+    text: "--cw-text",
+    botBubble: "--cw-bot-bubble",
+    userBubble: "--cw-user-bubble",
+    onUserBubble: "--cw-on-user-bubble",
+  };
+
+  function el(tag, className, text) {
+    var node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined && text !== null) node.textContent = String(text);
+    return node;
+  }
+
+  function chatIcon() {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("width", "28");
+    svg.setAttribute("height", "28");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    var path = document.createElementNS(ns, "path");
+    path.setAttribute("fill", "currentColor");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3zm5 0a1.5 1.5 0 1 0 0 3 1.5 1.5 0 0 0 0-3z");
+    svg.appendChild(path);
+    return svg;
+  }
+
+  function newId() {
+    if (window.crypto && window.crypto.randomUUID) return window.crypto.randomUUID();
+    return Date.now().toString(36) + "-" + Math.random().toString(36).slice(2, 12);
+  }
+
+  function pickStorage(kind) {
+    try {
+      var store = kind === "local" ? window.localStorage : window.sessionStorage;
+      store.setItem("cw-probe", "1");
+      store.removeItem("cw-probe");
+      return store;
+    } catch (e) {
+      return null; // storage blocked: the conversation then lives as long as the page
+    }
+  }
+
+  function Widget(options) {
+    this.config = Object.assign({}, DEFAULTS, options || {});
+    if (!this.config.socketUrl) throw new Error("Concierge widget: config.socketUrl is required");
+    this.assetBase = this.config.assetBaseUrl || BASE || window.location.href;
+    this.store = pickStorage(this.config.storage);
+    this.storeKey = "concierge-widget:" + this.config.socketUrl;
+    this.state = this.load();
+    this.ready = false; // connected and session confirmed
+    this.inFlight = null; // the send attempt waiting for the server's acknowledgement
+    this.failures = 0;
+    this.build();
+    this.renderHistory();
+    this.connect();
+    if (this.config.startOpen || this.state.open) this.setOpen(true, false);
+  }
+
+  Widget.prototype.load = function () {
+    var empty = { sessionId: null, messages: [], outbox: [], open: false, unread: 0 };
+    if (!this.store) return empty;
+    try {
+      var saved = JSON.parse(this.store.getItem(this.storeKey) || "null");
+      return saved && Array.isArray(saved.messages) ? Object.assign(empty, saved) : empty;
+    } catch (e) {
+      return empty;
+    }
+  };
+
+  Widget.prototype.save = function () {
+    if (!this.store) return;
+    var overflow = this.state.messages.length - this.config.maxHistory;
+    if (overflow > 0) this.state.messages.splice(0, overflow);
+    try {
+      this.store.setItem(this.storeKey, JSON.stringify(this.state));
+    } catch (e) {
+      /* full or blocked: keep going without persistence */
+    }
+  };
+
+  // ---- markup --------------------------------------------------------------------------
+
+  Widget.prototype.build = function () {
+    var c = this.config;
+    var uid = "cw-" + Math.random().toString(36).slice(2, 8);
+    var root = (this.root = el("div", "cw-root cw-" + (c.position === "left" ? "left" : "right")));
+    Object.keys(COLOR_VARS).forEach(function (key) {
+      if (c.colors && c.colors[key]) root.style.setProperty(COLOR_VARS[key], c.colors[key]);
+    });
+
+    var panel = (this.panel = el("section", "cw-panel"));
+    panel.id = uid + "-panel";
+    panel.hidden = true;
+    panel.setAttribute("aria-labelledby", uid + "-title");
+
+    var header = el("header", "cw-header");
+    var titles = el("div", "cw-titles");
+    var title = el("h2", "cw-title", c.title);
+    title.id = uid + "-title";
+    titles.appendChild(title);
+    if (c.subtitle) titles.appendChild(el("p", "cw-subtitle", c.subtitle));
+    var close = (this.closeButton = el("button", "cw-close"));
+    close.type = "button";
+    close.setAttribute("aria-label", "Close chat");
+    close.textContent = "\u00d7";
+    header.appendChild(titles);
+    header.appendChild(close);
+
+    var status = (this.status = el("p", "cw-status"));
+    status.setAttribute("role", "status");
+    status.hidden = true;
+
+    var log = (this.log = el("div", "cw-log"));
+    log.setAttribute("role", "log");
+    log.setAttribute("aria-live", "polite");
+    log.setAttribute("aria-label", "Conversation");
+    log.tabIndex = 0;
+
+    var typing = (this.typing = el("div", "cw-typing"));
+    typing.hidden = true;
+    typing.setAttribute("aria-label", c.title + " is typing");
+    typing.appendChild(el("span"));
+    typing.appendChild(el("span"));
+    typing.appendChild(el("span"));
+
+    var form = (this.form = el("form", "cw-form"));
+    var label = el("label", "cw-visually-hidden", "Message to " + c.title);
+    label.setAttribute("for", uid + "-input");
+    var input = (this.input = el("textarea", "cw-input"));
+    input.id = uid + "-input";
+    input.rows = 1;
+    input.placeholder = "Type your message\u2026";
+    input.setAttribute("aria-describedby", uid + "-hint");
+    var send = (this.sendButton = el("button", "cw-send", "Send"));
+    send.type = "submit";
+    var hint = (this.hint = el("p", "cw-hint"));
+    hint.id = uid + "-hint";
+    hint.setAttribute("aria-live", "polite");
+    form.appendChild(label);
+    form.appendChild(input);
+    form.appendChild(send);
+
+    panel.appendChild(header);
+    panel.appendChild(status);
+    panel.appendChild(log);
+    panel.appendChild(typing);
+    panel.appendChild(form);
+    panel.appendChild(hint);
+
+    var launcher = (this.launcher = el("button", "cw-launcher"));
+    launcher.type = "button";
+    launcher.setAttribute("aria-expanded", "false");
+    launcher.setAttribute("aria-controls", panel.id);
+    launcher.appendChild(chatIcon());
+    this.launcherLabel = launcher.appendChild(el("span", "cw-visually-hidden", "Open chat"));
+    this.badge = launcher.appendChild(el("span", "cw-badge"));
+    this.badge.setAttribute("aria-hidden", "true");
+
+    root.appendChild(panel);
+    root.appendChild(launcher);
+    document.body.appendChild(root);
+
+    var self = this;
+    launcher.addEventListener("click", function () {
+      self.setOpen(self.panel.hidden, true);
+    });
+    close.addEventListener("click", function () {
+      self.setOpen(false, true);
+    });
+    root.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && !self.panel.hidden) {
+        event.preventDefault();
+        self.setOpen(false, true);
+      }
+    });
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        self.submit();
+      }
+    });
+    input.addEventListener("input", function () {
+      self.updateCounter();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      self.submit();
+    });
+    this.updateBadge();
+  };
+
+  Widget.prototype.setOpen = function (open, moveFocus) {
+    this.panel.hidden = !open;
+    this.launcher.setAttribute("aria-expanded", open ? "true" : "false");
+    this.launcherLabel.textContent = open ? "Close chat" : "Open chat";
+    this.root.classList.toggle("cw-open", open);
+    this.state.open = open;
+    if (open) {
+      this.state.unread = 0;
+      this.scrollToEnd();
+      if (moveFocus) this.input.focus();
+    } else if (moveFocus) {
+      this.launcher.focus();
+    }
+    this.updateBadge();
+    this.save();
+  };
+
+  Widget.prototype.updateBadge = function () {
+    var n = this.state.unread || 0;
+    this.badge.textContent = n > 9 ? "9+" : String(n);
+    this.badge.hidden = n === 0;
+    if (this.panel.hidden) {
+      this.launcherLabel.textContent = n ? "Open chat (" + n + " unread)" : "Open chat";
+    }
+  };
+
+  Widget.prototype.updateCounter = function () {
+    var length = this.input.value.length;
+    var max = this.config.maxLength;
+    var over = length > max;
+    this.input.setAttribute("aria-invalid", over ? "true" : "false");
+    this.sendButton.disabled = over;
+    this.form.classList.toggle("cw-over", over);
+    if (over) {
+      this.setHint(
+        "Your message is " + length + " characters long; the limit is " + max + ". Please shorten it.",
+        true
+      );
+    } else if (length > max * 0.9) {
+      this.setHint(length + " / " + max + " characters", false);
+    } else {
+      this.setHint("", false);
+    }
+    return !over;
+  };
+
+  Widget.prototype.setHint = function (text, isError) {
+    this.hint.textContent = text;
+    this.hint.classList.toggle("cw-error", !!isError);
+    this.hint.setAttribute("role", isError ? "alert" : "status");
+  };
+
+  Widget.prototype.setStatus = function (text) {
+    this.status.textContent = text || "";
+    this.status.hidden = !text;
+  };
+
+  // ---- rendering -----------------------------------------------------------------------
+
+  Widget.prototype.renderHistory = function () {
+    this.log.textContent = "";
+    if (this.config.greeting) {
+      var greeting = this.log.appendChild(this.bubble("bot", this.config.greeting));
+      greeting.dataset.kind = "text";
+    }
+    for (var i = 0; i < this.state.messages.length; i++) this.render(this.state.messages[i]);
+  };
+
+  Widget.prototype.bubble = function (from, text) {
+    var node = el("div", "cw-msg cw-" + from, text);
+    return node;
+  };
+
+  Widget.prototype.safeUrl = function (url) {
+    try {
+      var resolved = new URL(String(url), this.assetBase);
+      return resolved.protocol === "https:" || resolved.protocol === "http:" ? resolved.href : null;
+    } catch (e) {
+      return null;
+    }
+  };
+
+  Widget.prototype.render = function (message) {
+    var node;
+    if (message.kind === "image") {
+      var src = this.safeUrl(message.src);
+      if (!src) return;
+      node = el("div", "cw-msg cw-bot cw-image");
+      var img = el("img");
+      img.src = src;
+      img.alt = message.alt || "Image from " + this.config.title;
+      img.addEventListener("load", this.scrollToEnd.bind(this));
+      node.appendChild(img);
+    } else if (message.kind === "cards") {
+      node = this.renderCards(message.cards || []);
+    } else {
+      node = this.bubble(message.from, message.text);
+      if (message.from === "user") {
+        node.dataset.id = message.id;
+      }
+    }
+    node.dataset.kind = message.kind || "text";
+    this.log.appendChild(node);
+    if (message.quickReplies && message.quickReplies.length) this.renderQuickReplies(message);
+    this.scrollToEnd();
+  };
+
+  Widget.prototype.renderQuickReplies = function (message) {
+    var self = this;
+    var group = el("div", "cw-quick-replies");
+    group.setAttribute("role", "group");
+    group.setAttribute("aria-label", "Suggested replies");
+    message.quickReplies.forEach(function (reply) {
+      var button = el("button", "cw-quick-reply", reply.title);
+      button.type = "button";
+      button.disabled = !!message.used;
+      button.addEventListener("click", function () {
+        if (message.used) return;
+        message.used = true;
+        Array.prototype.forEach.call(group.querySelectorAll("button"), function (b) {
+          b.disabled = true;
+        });
+        self.send(String(reply.payload || reply.title), String(reply.title));
+        self.input.focus();
+      });
+      group.appendChild(button);
+    });
+    this.log.appendChild(group);
+  };
+
+  Widget.prototype.renderCards = function (cards) {
+    var list = el("ul", "cw-cards");
+    list.setAttribute("aria-label", "Products");
+    var self = this;
+    cards.forEach(function (card) {
+      var item = el("li", "cw-card");
+      var src = card.image_url ? self.safeUrl(card.image_url) : null;
+      if (src) {
+        var img = el("img");
+        img.src = src;
+        img.alt = "";
+        img.addEventListener("load", function () {
+          self.scrollToEnd();
+        });
+        item.appendChild(img);
+      }
+      item.appendChild(el("p", "cw-card-name", card.name));
+      var price = card.price;
+      if (price !== undefined && price !== null) {
+        try {
+          price = new Intl.NumberFormat(undefined, { style: "currency", currency: card.currency || "GBP" }).format(
+            Number(card.price)
+          );
+        } catch (e) {
+          price = String(card.price) + " " + (card.currency || "");
+        }
+        item.appendChild(el("p", "cw-card-price", price));
+      }
+      if (card.in_stock === false) item.appendChild(el("p", "cw-card-stock", "Out of stock"));
+      if (card.reason) item.appendChild(el("p", "cw-card-reason", card.reason));
+      list.appendChild(item);
+    });
+    return list;
+  };
+
+  Widget.prototype.scrollToEnd = function () {
+    this.log.scrollTop = this.log.scrollHeight;
+  };
+
+  Widget.prototype.add = function (message) {
+    this.state.messages.push(message);
+    if (message.from === "bot" && this.panel.hidden) this.state.unread = (this.state.unread || 0) + 1;
+    this.render(message);
+    this.updateBadge();
+    this.save();
+  };
+
+  // ---- sending ------------------------------------------------------------------------
+
+  Widget.prototype.submit = function () {
+    if (!this.updateCounter()) {
+      this.input.focus();
+      return;
+    }
+    var text = this.input.value.trim();
+    if (!text) return;
+    this.input.value = "";
+    this.updateCounter();
+    this.send(text, text);
+  };
+
+  /* Show `shown` as the user's message and send `text` (a quick reply sends its payload). */
+  Widget.prototype.send = function (text, shown) {
+    if (text.length > this.config.maxLength) {
+      this.setHint("Messages are limited to " + this.config.maxLength + " characters.", true);
+      return;
+    }
+    var id = newId();
+    this.add({ id: id, from: "user", kind: "text", text: shown });
+    this.state.outbox.push({ id: id, message: text });
+    this.save();
+    if (!this.ready) this.setStatus(this.failures ? this.unreachableText() : "Connecting\u2026 your message will be sent.");
+    this.flush();
+  };
+
+  Widget.prototype.token = function () {
+    var source = this.config.customerToken;
+    try {
+      return Promise.resolve(typeof source === "function" ? source() : source).catch(function () {
+        return null;
+      });
+    } catch (e) {
+      return Promise.resolve(null);
+    }
+  };
+
+  /* Send the oldest unsent message, one at a time, in order. The server acknowledges a
+     message once it has answered it; a message whose acknowledgement did not come before
+     the connection dropped is sent again after reconnecting, and the server ignores the
+     second copy (same message id). */
+  Widget.prototype.flush = function () {
+    if (!this.ready || this.inFlight || !this.state.outbox.length) return;
+    var self = this;
+    var item = this.state.outbox[0];
+    var socket = this.socket;
+    var attempt = (this.inFlight = { id: item.id });
+    this.showTyping(true);
+    this.token().then(function (token) {
+      if (self.inFlight !== attempt || !self.ready) return; // disconnected meanwhile
+      var metadata = { message_id: item.id };
+      if (token) metadata.customer_token = String(token);
+      socket.timeout(self.config.ackTimeoutMs).emit(
+        "user_uttered",
+        { message: item.message, session_id: self.state.sessionId, customData: metadata },
+        function (error) {
+          // A connection that dropped before the answer leaves the message in the outbox:
+          // it is sent again after reconnecting (see "disconnect").
+          if (self.inFlight !== attempt) return;
+          self.inFlight = null;
+          self.state.outbox = self.state.outbox.filter(function (queued) {
+            return queued.id !== item.id;
+          });
+          self.save();
+          if (error) {
+            self.add({ id: newId(), from: "notice", kind: "text", text: "No answer yet. Please try again in a moment." });
+          }
+          self.showTyping(!!self.state.outbox.length);
+          self.flush();
+        }
+      );
+    });
+  };
+
+  Widget.prototype.showTyping = function (visible) {
+    this.typing.hidden = !visible;
+    if (visible) this.scrollToEnd();
+  };
+
+  // ---- receiving ------------------------------------------------------------------------
+
+  Widget.prototype.receive = function (data) {
+    if (!data || typeof data !== "object") return;
+    var quick = data.quick_replies || data.buttons;
+    if (typeof data.text === "string" && data.text) {
+      var message = { id: newId(), from: "bot", kind: "text", text: data.text };
+      if (Array.isArray(quick) && quick.length) {
+        message.quickReplies = quick
+          .filter(function (b) {
+            return b && (b.title || b.payload);
+          })
+          .map(function (b) {
+            return { title: String(b.title || b.payload), payload: String(b.payload || b.title) };
+          });
+      }
+      this.add(message);
+    }
+    var attachment = data.attachment;
+    if (attachment && attachment.type === "image" && attachment.payload && attachment.payload.src) {
+      this.add({ id: newId(), from: "bot", kind: "image", src: String(attachment.payload.src) });
+    }
+    var custom = data.custom;
+    if (custom && custom.type === "product_cards" && Array.isArray(custom.cards)) {
+      this.add({ id: newId(), from: "bot", kind: "cards", cards: custom.cards.slice(0, 10) });
+    }
+  };
+
+  // ---- connection ---------------------------------------------------------------------
+
+  Widget.prototype.unreachableText = function () {
+    return "The chat service can't be reached right now. We keep trying; your messages will be sent when it's back.";
+  };
+
+  Widget.prototype.connect = function () {
+    var self = this;
+    if (!window.io) {
+      this.setStatus("The chat could not be loaded.");
+      return;
+    }
+    var socket = (this.socket = window.io(this.config.socketUrl, {
+      path: this.config.socketPath,
+      reconnectionDelay: 500,
+      reconnectionDelayMax: 5000,
+      timeout: 10000,
+    }));
+    socket.on("connect", function () {
+      socket.emit("session_request", { session_id: self.state.sessionId });
+    });
+    socket.on("session_confirm", function (data) {
+      var sessionId = typeof data === "string" ? data : data && data.session_id;
+      if (!sessionId) return;
+      self.state.sessionId = sessionId;
+      self.ready = true;
+      self.failures = 0;
+      self.setStatus("");
+      self.save();
+      self.flush();
+    });
+    socket.on("bot_uttered", function (data) {
+      self.receive(data);
+    });
+    socket.on("disconnect", function () {
+      self.ready = false;
+      self.inFlight = null;
+      self.showTyping(false);
+      self.setStatus("Connection lost. Reconnecting\u2026");
+    });
+    socket.on("connect_error", function () {
+      self.ready = false;
+      self.inFlight = null;
+      self.failures += 1;
+      self.setStatus(self.unreachableText());
+    });
+  };
+
+  /* Forget the conversation (e.g. when the shop's customer signs out). */
+  Widget.prototype.reset = function () {
+    this.state = { sessionId: null, messages: [], outbox: [], open: !this.panel.hidden, unread: 0 };
+    this.save();
+    this.renderHistory();
+    if (this.socket) {
+      this.ready = false;
+      this.socket.disconnect().connect();
+    }
+  };
+
+  // ---- bootstrapping --------------------------------------------------------------------
+
+  function loadOnce(tag, attrs, test) {
+    return new Promise(function (resolve, reject) {
+      if (test && test()) return resolve();
+      var node = document.createElement(tag);
+      Object.keys(attrs).forEach(function (k) {
+        node[k] = attrs[k];
+      });
+      node.onload = function () {
+        resolve();
+      };
+      node.onerror = function () {
+        reject(new Error("could not load " + (attrs.src || attrs.href)));
+      };
+      document.head.appendChild(node);
+    });
+  }
+
+  var api = {
+    instance: null,
+    init: function (options) {
+      var css = loadOnce("link", { rel: "stylesheet", href: BASE + "concierge-widget.css" }, function () {
+        return document.querySelector('link[href$="concierge-widget.css"]');
+      });
+      var io = loadOnce("script", { src: BASE + "vendor/socket.io.min.js" }, function () {
+        return !!window.io;
+      });
+      return Promise.all([io, css.catch(function () {})]).then(
+        function () {
+          api.instance = new Widget(options);
+          return api.instance;
+        },
+        function (error) {
+          api.instance = new Widget(options); // shows "could not be loaded"
+          throw error;
+        }
+      );
+    },
+  };
+  window.ConciergeWidget = api;
+
+  function autoInit() {
+    if (window.ConciergeWidgetConfig) api.init(window.ConciergeWidgetConfig);
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", autoInit);
+  else autoInit();
+})();
