@@ -1,6 +1,7 @@
 """`make run`'s runner starts every part, prints where it listens, and leaves no orphans."""
 
 import os
+import queue
 import signal
 import subprocess
 import sys
@@ -43,17 +44,25 @@ def start_runner(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, int]]:
     runner = subprocess.Popen(
         command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
-    deadline = time.monotonic() + 240
-    seen = []
-    for line in runner.stdout:
-        seen.append(line)
-        if "Press Ctrl-C to stop everything." in line:
+    # A thread reads the output (it also keeps the pipe drained, or chatty children would
+    # block on a full one); the test waits on a queue, so a silent runner cannot hang it.
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in runner.stdout], daemon=True).start()
+    deadline = time.monotonic() + 300
+    seen: list[str] = []
+    while time.monotonic() < deadline:
+        try:
+            seen.append(lines.get(timeout=1))
+        except queue.Empty:
+            if runner.poll() is not None:
+                break
+            continue
+        if "Press Ctrl-C to stop everything." in seen[-1]:
             break
-        if time.monotonic() > deadline:
-            break
-    # Keep draining the pipe, or chatty children would block on a full one.
-    threading.Thread(target=lambda: [None for _ in runner.stdout], daemon=True).start()
-    assert any("Concierge is running" in line for line in seen), "".join(seen[-40:])
+    if not any("Concierge is running" in line for line in seen):
+        runner.send_signal(signal.SIGINT)  # stops whatever did start; its children die with it
+        runner.wait(timeout=30)
+        pytest.fail("make run's runner did not come up:\n" + "".join(seen[-40:]))
     assert any(f"http://127.0.0.1:{ports['rasa']}/webhooks/rest/webhook" in line for line in seen)
     return runner, ports
 
