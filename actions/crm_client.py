@@ -85,6 +85,14 @@ class CRMClient:
         """Open a ticket; works for unverified users too (then it has no customer)."""
         return await self._call("POST", "/bot/tickets", json=ticket, needs_customer=False)
 
+    async def open_handoff(self, **handoff: Any) -> dict[str, Any]:
+        """Queue the conversation for a colleague; works for unverified users too."""
+        return await self._call("POST", "/bot/handoffs", json=handoff, needs_customer=False)
+
+    async def store_csat(self, **rating: Any) -> dict[str, Any]:
+        """Store a 1-5 rating; the CRM decides whether it rates the bot or a colleague."""
+        return await self._call("POST", "/bot/csat", json=rating, needs_customer=False)
+
     async def log_decision(self, conversation_id: str, decision: str, reason: str) -> None:
         body = {"conversation_id": conversation_id, "decision": decision, "reason": reason}
         await self._call("POST", "/bot/decisions", json=body, needs_customer=False)

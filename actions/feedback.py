@@ -1,4 +1,4 @@
-"""Complaints and handoff to a human."""
+"""Complaints. The handoff to a human lives in actions/handoff.py."""
 
 from actions.base import CRMAction, Events, order_number, valid_order_number
 from actions.crm_client import CRMClient, CustomerNotVerified
@@ -37,25 +37,4 @@ class ActionComplaint(CRMAction):
         if offer is not None:
             dispatcher.utter_message(text=offer.text)
             await crm.log_decision(tracker.sender_id, offer.decision, offer.reason)
-        return []
-
-
-class ActionHumanHandoff(CRMAction):
-    """Queue the conversation for a colleague (a ticket linked to this conversation)."""
-
-    def name(self) -> str:
-        return "action_human_handoff"
-
-    async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        ticket = await crm.open_ticket(
-            category="handoff",
-            subject="Customer asked for a human",
-            body=(tracker.latest_message.get("text") or "(no text)")[:5000],
-            channel=tracker.get_latest_input_channel(),
-            conversation_id=tracker.sender_id,
-        )
-        dispatcher.utter_message(
-            text=f"I've asked a colleague to take over (ticket #{ticket['id']}). Our team is available Monday to "
-            "Friday 9:00–18:00 and Saturday 10:00–14:00 (CET); they'll answer here or by e-mail."
-        )
         return []

@@ -9,9 +9,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from crm_backend.api.router import api_router
 from crm_backend.bot_api.router import router as bot_router
+from crm_backend.console.router import console_router
 from crm_backend.core.config import Settings, get_settings
 from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.core.errors import error_body, install_error_handlers
+from crm_backend.handoff.router import bot_router as handoff_bot_router
 from crm_backend.web import install_web
 
 logger = logging.getLogger(__name__)
@@ -50,5 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(bot_router)
     app.include_router(api_router)
+    app.include_router(handoff_bot_router)
+    app.include_router(console_router)
     install_web(app)
     return app

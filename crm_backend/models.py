@@ -1,6 +1,7 @@
 """Every ORM model, imported in one place so metadata and Alembic see them all."""
 
 from crm_backend.agents.models import Agent, AgentSession, Role
+from crm_backend.annotations.models import ConversationNote, ConversationTag, NluAnnotation
 from crm_backend.audit.models import AuditEntry
 from crm_backend.catalogue.models import Category
 from crm_backend.conversations.models import BotDecision
@@ -13,10 +14,13 @@ from crm_backend.links.models import LinkCode
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, Return, ReturnItem
 from crm_backend.tickets.models import Ticket, TicketMessage
+from crm_backend.transcripts.models import ConversationOrder, ConversationSummary, TranscriptIndexState
 
 __all__ = [
     "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "Category", "ChannelIdentity",
-    "Consent", "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount", "Order",
-    "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
-    "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket", "TicketMessage",
+    "Consent", "ConversationNote", "ConversationOrder", "ConversationSummary", "ConversationTag",
+    "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount",
+    "NluAnnotation", "Order", "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
+    "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket",
+    "TicketMessage", "TranscriptIndexState",
 ]  # fmt: skip

@@ -24,6 +24,23 @@ class Settings(BaseSettings):
     demo_mode: bool = False
     # Where browsers reach Rasa's socket.io channel (the demo page's widget config).
     widget_socket_url: str = "http://127.0.0.1:5005"
+    # Per-client-IP token buckets (crm_backend/core/limits.py); a rate of 0 turns one off.
+    rate_limit_login_per_minute: float = Field(default=60, ge=0)
+    rate_limit_login_burst: int = Field(default=30, ge=1)
+    # /bot/* is called by the action server(s): one bucket per action server host.
+    rate_limit_bot_per_second: float = Field(default=200, ge=0)
+    rate_limit_bot_burst: int = Field(default=400, ge=1)
+    # Rasa's SQL tracker store (its `events` table), read for transcripts; None: no transcripts.
+    tracker_db_url: str | None = None
+    # Rasa's HTTP API (`rasa run --enable-api --auth-token ...`): agents' replies, hand back.
+    rasa_url: str = "http://127.0.0.1:5005"
+    rasa_api_token: SecretStr | None = None
+    # The console's session cookie is `Secure` (HTTPS only; browsers accept it on localhost).
+    console_secure_cookie: bool = True
+    # Where `python -m crm_backend.annotations export` writes reviewed NLU examples.
+    annotations_export_dir: str = "nlu_data/nlu"
+    # What an administrator's "retrain" button runs (in the project folder, in the background).
+    retrain_command: str = "make train"
     # Agents of the console and /api: how long a login lasts, and the brute-force guard.
     agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     login_max_failures: int = Field(default=5, ge=1)

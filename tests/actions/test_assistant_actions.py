@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from actions.account import ActionNewsletter
 from actions.conversation import ActionGreet, ActionHandleFallback
-from actions.feedback import ActionComplaint, ActionHumanHandoff
+from actions.feedback import ActionComplaint
+from actions.handoff import ActionHumanHandoff
 from actions.orders import (
     ActionAskCancelConfirmed,
     ActionCancelOrder,

@@ -1,0 +1,1 @@
+"""Agents' review of conversations: corrected NLU annotations, internal notes and tags."""

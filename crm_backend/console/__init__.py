@@ -1,0 +1,1 @@
+"""The agent console: server-rendered pages under /console (Jinja2, a little plain JS)."""

@@ -1,0 +1,96 @@
+"""The metrics dashboard, its charts and its CSV export."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import Response
+
+from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.console.auth import ConsoleAgent
+from crm_backend.console.deps import TrackerDep
+from crm_backend.console.metrics import build_dashboard, dashboard_csv, plot_png, unrecognised_clusters
+from crm_backend.console.render import render, secure
+from crm_backend.console.routes_conversations import refresh_index
+from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.handoff import service as handoffs
+
+router = APIRouter()
+PLOTS = ("rates", "channel", "intent", "segment")
+DEFAULT_DAYS = 30
+DayQuery = Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
+
+
+def _range(date_from: str, date_to: str) -> tuple[float, float, str, str]:
+    today = datetime.now(UTC).date()
+    end = datetime.strptime(date_to, "%Y-%m-%d").date() if date_to else today
+    start = datetime.strptime(date_from, "%Y-%m-%d").date() if date_from else end - timedelta(days=DEFAULT_DAYS)
+    since = datetime(start.year, start.month, start.day, tzinfo=UTC).timestamp()
+    until = datetime(end.year, end.month, end.day, tzinfo=UTC).timestamp() + 86400
+    return since, until, start.isoformat(), end.isoformat()
+
+
+@router.get("/metrics")
+def metrics_page(
+    request: Request,
+    agent: ConsoleAgent,
+    db_session: SessionDep,
+    settings: SettingsDep,
+    tracker: TrackerDep,
+    date_from: DayQuery = "",
+    date_to: DayQuery = "",
+):
+    refresh_index(db_session, tracker, settings)
+    since, until, start, end = _range(date_from, date_to)
+    board = build_dashboard(db_session=db_session, since=since, until=until)
+    record(
+        db_session=db_session,
+        actor_type=ActorType.AGENT,
+        actor_id=agent.id,
+        action=AuditAction.READ,
+        entity_type="metrics",
+    )
+    return render(
+        request,
+        "metrics.html",
+        {
+            "board": board,
+            "date_from": start,
+            "date_to": end,
+            "plots": PLOTS if board.days else (),
+            "clusters": unrecognised_clusters(tracker, since=since, until=until),
+            "queue": handoffs.queue_stats(db_session=db_session),
+            "load": handoffs.agent_load(db_session=db_session),
+        },
+    )
+
+
+@router.get("/metrics/plot/{name}.png")
+def metrics_plot(
+    name: str, agent: ConsoleAgent, db_session: SessionDep, date_from: DayQuery = "", date_to: DayQuery = ""
+):
+    if name not in PLOTS:
+        raise HTTPException(404, "No such chart.")
+    since, until, _, _ = _range(date_from, date_to)
+    board = build_dashboard(db_session=db_session, since=since, until=until)
+    return secure(Response(plot_png(board, name), media_type="image/png"))
+
+
+@router.get("/metrics.csv")
+def metrics_csv(agent: ConsoleAgent, db_session: SessionDep, date_from: DayQuery = "", date_to: DayQuery = ""):
+    since, until, start, end = _range(date_from, date_to)
+    board = build_dashboard(db_session=db_session, since=since, until=until)
+    record(
+        db_session=db_session,
+        actor_type=ActorType.AGENT,
+        actor_id=agent.id,
+        action=AuditAction.EXPORT,
+        entity_type="metrics",
+    )
+    return secure(
+        Response(
+            dashboard_csv(board),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="concierge-metrics-{start}-{end}.csv"'},
+        )
+    )

@@ -1,0 +1,188 @@
+"""The handoff queue, agents' replies, hand back and CSAT. Services flush; callers commit."""
+
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from crm_backend.agents.models import Agent
+from crm_backend.agents.service import as_utc
+from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
+from crm_backend.redaction import redact
+from crm_backend.transcripts.models import ConversationSummary
+
+OUTBOX_CHANNELS = {"telegram"}  # bridges that poll /bot/outbox for agents' replies
+
+
+class HandoffConflict(Exception):
+    """The handoff is not in a state that allows this (already claimed, closed, ...)."""
+
+
+def open_handoff(
+    *,
+    db_session: Session,
+    conversation_id: str,
+    channel: str | None,
+    customer_id: int | None,
+    reason: str,
+    summary: str | None,
+) -> Handoff:
+    """Queue a conversation; a conversation already waiting or being served keeps its handoff."""
+    current = open_handoff_of(db_session=db_session, conversation_id=conversation_id)
+    if current is not None:
+        return current
+    handoff = Handoff(
+        conversation_id=conversation_id,
+        channel=channel,
+        customer_id=customer_id,
+        status=HandoffStatus.QUEUED,
+        reason=reason,
+        summary=redact(summary) if summary else None,
+        created_at=datetime.now(UTC),
+    )
+    db_session.add(handoff)
+    db_session.flush()
+    return handoff
+
+
+def open_handoff_of(*, db_session: Session, conversation_id: str) -> Handoff | None:
+    statement = select(Handoff).where(
+        Handoff.conversation_id == conversation_id, Handoff.status.in_([HandoffStatus.QUEUED, HandoffStatus.ACTIVE])
+    )
+    return db_session.scalars(statement.order_by(Handoff.id.desc())).first()
+
+
+def get_handoff(*, db_session: Session, handoff_id: int) -> Handoff | None:
+    return db_session.get(Handoff, handoff_id)
+
+
+def list_handoffs(*, db_session: Session, status: str, limit: int = 200) -> list[Handoff]:
+    statement = select(Handoff).where(Handoff.status == status).order_by(Handoff.created_at, Handoff.id).limit(limit)
+    return list(db_session.scalars(statement))
+
+
+def claim(*, db_session: Session, handoff: Handoff, agent: Agent) -> Handoff:
+    """Give a queued handoff to `agent`; two agents claiming at once: only one wins."""
+    now = datetime.now(UTC)
+    result = db_session.execute(
+        update(Handoff)
+        .where(Handoff.id == handoff.id, Handoff.status == HandoffStatus.QUEUED)
+        .values(status=HandoffStatus.ACTIVE, agent_id=agent.id, claimed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise HandoffConflict("This conversation has already been claimed or closed.")
+    db_session.refresh(handoff)
+    return handoff
+
+
+def check_serving(handoff: Handoff, agent: Agent) -> None:
+    """Only the agent who claimed a handoff (or an admin) replies to it or hands it back."""
+    if handoff.status != HandoffStatus.ACTIVE:
+        raise HandoffConflict("This conversation is not being served by an agent.")
+    if handoff.agent_id != agent.id and agent.role != "admin":
+        raise HandoffConflict("Another agent is serving this conversation.")
+
+
+def queue_outbound(*, db_session: Session, handoff: Handoff, text: str, agent_id: int | None) -> OutboundMessage | None:
+    """For channels whose bridge polls the outbox, queue the message there too."""
+    if handoff.channel not in OUTBOX_CHANNELS:
+        return None
+    message = OutboundMessage(
+        conversation_id=handoff.conversation_id,
+        channel=handoff.channel,
+        text=text,
+        agent_id=agent_id,
+        created_at=datetime.now(UTC),
+    )
+    db_session.add(message)
+    db_session.flush()
+    return message
+
+
+def close(*, db_session: Session, handoff: Handoff) -> Handoff:
+    handoff.status = HandoffStatus.CLOSED
+    handoff.closed_at = datetime.now(UTC)
+    db_session.flush()
+    return handoff
+
+
+def store_csat(*, db_session: Session, conversation_id: str, score: int, customer_id: int | None) -> CsatRating:
+    """A rating for the person who served the conversation's last handoff, else for the bot."""
+    handoff = db_session.scalars(
+        select(Handoff)
+        .where(Handoff.conversation_id == conversation_id, Handoff.status == HandoffStatus.CLOSED)
+        .order_by(Handoff.id.desc())
+    ).first()
+    already_rated = handoff is not None and db_session.scalar(
+        select(func.count()).select_from(CsatRating).where(CsatRating.handoff_id == handoff.id)
+    )
+    human = handoff is not None and handoff.agent_id is not None and not already_rated
+    rating = CsatRating(
+        conversation_id=conversation_id,
+        customer_id=customer_id,
+        score=score,
+        target="human" if human else "bot",
+        handoff_id=handoff.id if human else None,
+        created_at=datetime.now(UTC),
+    )
+    db_session.add(rating)
+    summary = db_session.get(ConversationSummary, conversation_id)
+    if summary is not None:
+        summary.csat = score
+    db_session.flush()
+    return rating
+
+
+@dataclass
+class AgentLoad:
+    agent_id: int
+    name: str
+    active: int
+
+
+def agent_load(*, db_session: Session) -> list[AgentLoad]:
+    """Active handoffs per agent, busiest first."""
+    statement = (
+        select(Agent.id, Agent.name, func.count(Handoff.id))
+        .join(Handoff, Handoff.agent_id == Agent.id)
+        .where(Handoff.status == HandoffStatus.ACTIVE)
+        .group_by(Agent.id, Agent.name)
+        .order_by(func.count(Handoff.id).desc(), Agent.name)
+    )
+    return [AgentLoad(agent_id, name, count) for agent_id, name, count in db_session.execute(statement)]
+
+
+@dataclass
+class QueueStats:
+    waiting: int
+    active: int
+    claimed: int
+    median_wait_seconds: float | None
+    mean_wait_seconds: float | None
+    longest_waiting_seconds: float | None
+
+
+def queue_wait_seconds(handoff: Handoff, now: datetime | None = None) -> float:
+    """Queue time: claimed_at - created_at, or how long it has waited so far."""
+    end = as_utc(handoff.claimed_at) if handoff.claimed_at else (now or datetime.now(UTC))
+    return max(0.0, (end - as_utc(handoff.created_at)).total_seconds())
+
+
+def queue_stats(*, db_session: Session, since: datetime | None = None) -> QueueStats:
+    claimed_statement = select(Handoff).where(Handoff.claimed_at.is_not(None))
+    if since is not None:
+        claimed_statement = claimed_statement.where(Handoff.created_at >= since)
+    waits = [queue_wait_seconds(h) for h in db_session.scalars(claimed_statement)]
+    queued = list_handoffs(db_session=db_session, status=HandoffStatus.QUEUED)
+    active = db_session.scalar(select(func.count()).select_from(Handoff).where(Handoff.status == HandoffStatus.ACTIVE))
+    return QueueStats(
+        waiting=len(queued),
+        active=active or 0,
+        claimed=len(waits),
+        median_wait_seconds=statistics.median(waits) if waits else None,
+        mean_wait_seconds=statistics.fmean(waits) if waits else None,
+        longest_waiting_seconds=max((queue_wait_seconds(h) for h in queued), default=None),
+    )

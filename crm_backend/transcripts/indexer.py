@@ -1,0 +1,237 @@
+"""Incremental indexer: Rasa's new events → `conversation_summaries`.
+
+It remembers the highest event id it has read (`transcript_index_state`) and folds only
+newer events into the summaries, so running it often is cheap. Every aggregate (counts,
+minimum confidence, flags, first/last time) can be updated from new events alone.
+Run it with `python -m crm_backend.transcripts index`; the console also runs it before
+listing conversations.
+"""
+
+import hashlib
+import logging
+import re
+import threading
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from crm_backend.handoff.models import CsatRating
+from crm_backend.insights.models import CustomerScore
+from crm_backend.redaction import get_redactor
+from crm_backend.transcripts.identity import TokenVerifier
+from crm_backend.transcripts.models import ConversationOrder, ConversationSummary, TranscriptIndexState
+from crm_backend.transcripts.tracker import StoredEvent, events_after
+
+logger = logging.getLogger(__name__)
+
+BATCH_EVENTS = 20_000
+MAX_SEARCH_CHARS = 4000
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTIONS = {"action_default_fallback", "action_handle_fallback", "action_two_stage_fallback"}
+HANDOFF_ACTION = "action_human_handoff"
+ORDER_NUMBER = re.compile(r"(?<!\d)\d{6}(?!\d)")
+_index_lock = threading.Lock()
+
+
+@dataclass
+class IndexResult:
+    events: int
+    conversations: int
+    last_event_id: int
+
+
+def message_channel(event: StoredEvent) -> str | None:
+    """The channel of a user message; a bridge on the REST channel may name itself in metadata."""
+    metadata = event.data.get("metadata")
+    named = metadata.get("channel") if isinstance(metadata, dict) else None
+    channel = named if isinstance(named, str) and named else event.data.get("input_channel")
+    return str(channel)[:20] if channel else None
+
+
+def intent_of(event: StoredEvent) -> tuple[str | None, float | None]:
+    intent = (event.data.get("parse_data") or {}).get("intent") or {}
+    confidence = intent.get("confidence")
+    return intent.get("name") or event.intent_name, float(confidence) if confidence is not None else None
+
+
+def order_numbers(event: StoredEvent) -> set[str]:
+    """Order numbers named in a user message (entities, or six digits in the text)."""
+    numbers = set(ORDER_NUMBER.findall(event.data.get("text") or ""))
+    for entity in (event.data.get("parse_data") or {}).get("entities") or []:
+        if entity.get("entity") == "order_id" and entity.get("value"):
+            numbers.add(str(entity["value"]).strip().lstrip("#")[:40])
+    return numbers
+
+
+def _new_summary(conversation_id: str, first: StoredEvent) -> ConversationSummary:
+    return ConversationSummary(
+        conversation_id=conversation_id,
+        started_ts=first.timestamp,
+        last_ts=first.timestamp,
+        turns=0,
+        had_fallback=False,
+        had_handoff=False,
+        intents="",
+        search_text="",
+        last_event_id=0,
+    )
+
+
+def _fold(summary: ConversationSummary, events: list[StoredEvent], verifier: TokenVerifier) -> set[str]:
+    """Fold new events into a summary; returns the order numbers they mention."""
+    redactor = get_redactor()
+    intents = set(summary.intents.split())
+    texts: list[str] = []
+    orders: set[str] = set()
+    for event in events:
+        summary.started_ts = min(summary.started_ts, event.timestamp)
+        summary.last_ts = max(summary.last_ts, event.timestamp)
+        summary.last_event_id = max(summary.last_event_id or 0, event.id)
+        if event.type_name == "user":
+            summary.turns += 1
+            summary.channel = summary.channel or message_channel(event)
+            customer_id = verifier.customer_id(event.data.get("metadata"))
+            if customer_id is not None:
+                summary.customer_id = customer_id
+            intent, confidence = intent_of(event)
+            if intent:
+                intents.add(intent)
+            if intent == FALLBACK_INTENT:
+                summary.had_fallback = True
+            text = (event.data.get("text") or "").strip()
+            if confidence is not None and not text.startswith("/"):
+                summary.min_confidence = (
+                    confidence if summary.min_confidence is None else min(summary.min_confidence, confidence)
+                )
+            if text and not text.startswith("/"):
+                redacted = redactor.redact(text)
+                texts.append(redacted)
+                if summary.first_message is None:
+                    summary.first_message = redacted[:200]
+            orders |= order_numbers(event)
+        elif event.type_name == "action":
+            if event.action_name in FALLBACK_ACTIONS:
+                summary.had_fallback = True
+            if event.action_name == HANDOFF_ACTION:
+                summary.had_handoff = True
+        elif event.type_name == "pause":
+            summary.had_handoff = True
+    summary.intents = " ".join(sorted(intents))[:4000]
+    if texts:
+        summary.search_text = (summary.search_text + "\n" + "\n".join(texts).lower()).strip()[:MAX_SEARCH_CHARS]
+    return orders
+
+
+def watermark_name(tracker: Engine) -> str:
+    """One watermark per tracker store: event ids only mean something within one store."""
+    url = tracker.url.render_as_string(hide_password=True)
+    return "events:" + hashlib.sha256(url.encode()).hexdigest()[:24]
+
+
+def index_new_events(
+    *,
+    db_session: Session,
+    tracker: Engine,
+    secret: str,
+    batch_events: int = BATCH_EVENTS,
+    max_batches: int | None = None,
+) -> IndexResult:
+    """Fold every event newer than the watermark into the summaries; the caller commits.
+
+    One process indexes at a time (a lock); `max_batches` bounds the work of one call.
+    """
+    verifier = TokenVerifier(secret)
+    state_name = watermark_name(tracker)
+    total_events = 0
+    touched_ids: set[str] = set()
+    with _index_lock:
+        state = db_session.get(TranscriptIndexState, state_name)
+        if state is None:
+            state = TranscriptIndexState(name=state_name, last_event_id=0)
+            db_session.add(state)
+        batches = 0
+        while max_batches is None or batches < max_batches:
+            events = events_after(tracker, state.last_event_id, batch_events)
+            if not events:
+                break
+            touched_ids |= _index_batch(db_session, events, verifier)
+            total_events += len(events)
+            state.last_event_id = events[-1].id
+            state.updated_ts = time.time()
+            db_session.flush()
+            batches += 1
+            if len(events) < batch_events:
+                break
+    if total_events:
+        logger.info("Indexed %s events of %s conversations", total_events, len(touched_ids))
+    return IndexResult(events=total_events, conversations=len(touched_ids), last_event_id=state.last_event_id)
+
+
+def _index_batch(db_session: Session, events: list[StoredEvent], verifier: TokenVerifier) -> set[str]:
+    by_conversation: dict[str, list[StoredEvent]] = defaultdict(list)
+    for event in events:
+        by_conversation[event.sender_id[:255]].append(event)
+    ids = list(by_conversation)
+    existing: dict[str, ConversationSummary] = {}
+    known_orders: set[tuple[str, str]] = set()
+    for chunk in _chunks(ids, 500):
+        existing.update(
+            (s.conversation_id, s)
+            for s in db_session.scalars(
+                select(ConversationSummary).where(ConversationSummary.conversation_id.in_(chunk))
+            )
+        )
+        known_orders.update(
+            db_session.execute(
+                select(ConversationOrder.conversation_id, ConversationOrder.order_number).where(
+                    ConversationOrder.conversation_id.in_(chunk)
+                )
+            ).all()
+        )
+    new_orders: list[ConversationOrder] = []
+    new_summaries: list[ConversationSummary] = []
+    for conversation_id, conversation_events in by_conversation.items():
+        summary = existing.get(conversation_id)
+        if summary is None:
+            summary = _new_summary(conversation_id, conversation_events[0])
+            new_summaries.append(summary)
+            existing[conversation_id] = summary
+        for number in _fold(summary, conversation_events, verifier):
+            if (conversation_id, number) not in known_orders:
+                known_orders.add((conversation_id, number))
+                new_orders.append(ConversationOrder(conversation_id=conversation_id, order_number=number))
+    _attach_scores_and_csat(db_session, list(existing.values()))
+    db_session.add_all(new_summaries)
+    db_session.flush()
+    db_session.add_all(new_orders)
+    return set(ids)
+
+
+def _attach_scores_and_csat(db_session: Session, summaries: list[ConversationSummary]) -> None:
+    """Copy each customer's segment and the conversation's latest CSAT into the summaries."""
+    customer_ids = sorted({s.customer_id for s in summaries if s.customer_id is not None})
+    segments: dict[int, str | None] = {}
+    for chunk in _chunks(customer_ids, 500):
+        statement = select(CustomerScore.customer_id, CustomerScore.segment).where(CustomerScore.customer_id.in_(chunk))
+        segments.update(db_session.execute(statement).all())
+    ratings: dict[str, int] = {}
+    for chunk in _chunks([s.conversation_id for s in summaries], 500):
+        statement = (
+            select(CsatRating.conversation_id, CsatRating.score)
+            .where(CsatRating.conversation_id.in_(chunk))
+            .order_by(CsatRating.id)
+        )
+        ratings.update(db_session.execute(statement).all())
+    for summary in summaries:
+        if summary.customer_id is not None:
+            summary.segment = segments.get(summary.customer_id)
+        if summary.conversation_id in ratings:
+            summary.csat = ratings[summary.conversation_id]
+
+
+def _chunks(items: list, size: int):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]

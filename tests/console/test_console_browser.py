@@ -1,0 +1,164 @@
+"""The console in a real Chromium against the real processes (CRM, actions, Rasa).
+
+A customer talks to the bot through Rasa's REST channel, asks for a human and is paused;
+an agent logs in, filters the list, opens the transcript (a stored XSS payload must not
+run), claims the handoff, replies (the reply lands in Rasa's tracker), hands back, and
+the customer's rating is stored for the human. Then an annotation is saved and exported.
+"""
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+import httpx
+import pytest
+import yaml
+from playwright.sync_api import Page, sync_playwright
+from sqlalchemy import select, text
+
+from crm_backend.agents.models import Role
+from crm_backend.agents.service import create_agent
+from crm_backend.core.db import make_engine, make_session_factory, session_scope
+from crm_backend.core.security import issue_customer_token
+from crm_backend.handoff.models import CsatRating
+from ops.stack import DEFAULT_MODEL, Stack, StackConfig, free_port, run_app_command
+from tests.conftest import DEMO_AS_OF
+
+pytestmark = pytest.mark.e2e
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+PASSWORD = "correct horse battery staple"
+XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, test_secrets) -> Iterator[Stack]:
+    if not DEFAULT_MODEL.exists():
+        pytest.fail(f"No trained model at {DEFAULT_MODEL}: run `make train`.")
+    work = tmp_path_factory.mktemp("console-stack")
+    rasa_port = free_port()
+    env = {
+        **test_secrets,
+        "DATABASE_URL": f"sqlite:///{work / 'crm.db'}",
+        "TRACKER_DB_URL": f"sqlite:///{work / 'tracker.db'}",
+        "LOCK_STORE_TYPE": "in_memory",
+        "LOCK_STORE_URL": "",
+        "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+        "ANNOTATIONS_EXPORT_DIR": str(work / "nlu"),
+    }
+    run_app_command(["-m", "crm_backend", "migrate"], env)
+    run_app_command(["-m", "crm_backend", "seed-demo", "--as-of", DEMO_AS_OF.isoformat()], env)
+    engine = make_engine(env["DATABASE_URL"])
+    for db_session in session_scope(make_session_factory(engine)):
+        create_agent(
+            db_session=db_session, email="sam@agents.example.com", name="Sam", password=PASSWORD, role=Role.ADMIN
+        )
+    engine.dispose()
+    config = StackConfig(
+        env=env, crm_port=free_port(), actions_port=free_port(), rasa_port=rasa_port, log_dir=work / "logs"
+    )
+    with Stack(config) as running:
+        running.start()
+        running.work = work  # type: ignore[attr-defined]
+        yield running
+
+
+@pytest.fixture(scope="module")
+def page(stack) -> Iterator[Page]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(base_url=stack.config.crm_url)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        yield page
+        browser.close()
+
+
+def say(stack: Stack, sender: str, message: str, token: str | None = None) -> list[dict]:
+    body: dict = {"sender": sender, "message": message}
+    if token:
+        body["metadata"] = {"customer_token": token}
+    response = httpx.post(f"{stack.config.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def tracker_texts(stack: Stack, sender: str, type_name: str) -> list[str]:
+    engine = make_engine(stack.config.env["TRACKER_DB_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s AND type_name = :t ORDER BY id"),
+            {"s": sender, "t": type_name},
+        ).all()
+    engine.dispose()
+    return [json.loads(row.data).get("text") for row in rows]
+
+
+def test_agent_reviews_takes_over_hands_back_and_annotates(stack, page):
+    secret = stack.config.env["CUSTOMER_TOKEN_SECRET"]
+    token = issue_customer_token(1, secret=secret, ttl_seconds=600)
+    sender = f"browser-{uuid.uuid4().hex[:8]}"
+    say(stack, f"xss-{sender}", XSS)
+    say(stack, sender, "hello", token)
+    replies = say(stack, sender, "I want to talk to a human", token)
+    assert any("colleague" in r.get("text", "") for r in replies), replies
+    assert say(stack, sender, "are you there?", token) == []  # paused: the bot stays silent
+
+    page.goto("/console/conversations")
+    page.fill("input[name=email]", "sam@agents.example.com")
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url("**/console/conversations")
+    cookie = next(c for c in page.context.cookies() if c["name"] == "concierge_console")
+    assert cookie["httpOnly"] and cookie["secure"] and cookie["sameSite"] == "Strict"
+
+    page.select_option("select[name=handoff]", "yes")
+    page.click("#filters button[type=submit]")
+    page.wait_for_url("**handoff=yes**")
+    rows = page.locator("#conversation-list tbody tr[data-conversation]")
+    assert rows.count() == 1 and rows.first.get_attribute("data-conversation") == sender
+
+    page.goto(f"/console/conversations/xss-{sender}")
+    assert "<script>window.__xss" in page.locator("li.msg.user .msg-text").first.inner_text()
+    assert page.evaluate("window.__xss") is None
+
+    page.goto("/console/handoffs")
+    page.locator(f"#queue tr[data-conversation='{sender}'] button").click()
+    page.wait_for_url("**/console/handoffs/*")
+    assert page.locator("#handoff-status").inner_text() == "active"
+    assert "Lovelace" in page.locator("#customer-360").inner_text()
+    page.fill("#reply-form textarea", "Hi Ada, Sam here. Let me check that for you.")
+    page.click("#reply-form button")
+    page.wait_for_load_state()
+    assert "Hi Ada, Sam here. Let me check that for you." in tracker_texts(stack, sender, "bot")
+    page.locator("#live-transcript").get_by_text("Sam here").wait_for()
+
+    page.click("#handback-form button")
+    page.wait_for_url("**/console/handoffs?m=*")
+    deadline = time.monotonic() + 20
+    while not any("How happy" in (t or "") for t in tracker_texts(stack, sender, "bot")):
+        assert time.monotonic() < deadline, tracker_texts(stack, sender, "bot")
+        time.sleep(0.5)
+    thanks = say(stack, sender, '/rate_csat{"csat_score": 5}', token)
+    assert any("Thank you for your rating" in r.get("text", "") for r in thanks), thanks
+    engine = make_engine(stack.config.env["DATABASE_URL"])
+    with make_session_factory(engine)() as db_session:
+        rating = db_session.scalars(select(CsatRating).where(CsatRating.conversation_id == sender)).one()
+    engine.dispose()
+    assert (rating.score, rating.target, rating.customer_id) == (5, "human", 1)
+
+    page.goto(f"/console/conversations/{sender}")
+    first = page.locator("details.annotate").first
+    first.locator("summary").click()
+    first.locator("select[name=intent]").select_option("order_status")
+    first.locator("button[type=submit]").click()
+    page.wait_for_url("**m=Annotation%20saved**")
+    page.goto("/console/training")
+    page.click("#export-button")
+    page.wait_for_url(lambda url: "/console/training?m=Wrote" in url)
+    exported = yaml.safe_load((stack.work / "nlu" / "corrections.yml").read_text())
+    assert exported["nlu"][0]["intent"] == "order_status" and "- hello" in exported["nlu"][0]["examples"]

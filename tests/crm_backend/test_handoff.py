@@ -1,0 +1,50 @@
+"""The handoff and CSAT actions against a real CRM: the conversation is paused and queued."""
+
+import uuid
+
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy import select
+
+from actions.handoff import ActionHumanHandoff, ActionStoreCsat, bot_failed, conversation_summary
+from crm_backend.handoff.models import CsatRating, Handoff
+from tests.actions.conftest import action_env, live_crm_url, tracker_for  # noqa: F401 - fixtures
+
+
+async def run(action, tracker):
+    dispatcher = CollectingDispatcher()
+    events = await action.run(dispatcher, tracker, {})
+    return dispatcher.messages, events
+
+
+def test_summary_and_bot_failure_come_from_the_events():
+    events = [
+        {"event": "user", "text": "hello"},
+        {"event": "action", "name": "action_handle_fallback"},
+        {"event": "user", "text": "/human_handoff"},
+        {"event": "user", "text": "a person please"},
+    ]
+    assert conversation_summary(events) == "hello\na person please"
+    assert bot_failed(events) and not bot_failed(events[:1])
+
+
+async def test_handoff_pauses_the_conversation_and_queues_it(action_env, tracker_for, db_session):  # noqa: F811
+    tracker = tracker_for("let me talk to a person, I'm ada@example.com", "human_handoff", customer_id=1)
+    tracker.sender_id = f"handoff-{uuid.uuid4().hex[:8]}"  # its own conversation: tickets are per sender
+    messages, events = await run(ActionHumanHandoff(), tracker)
+    assert [e["event"] for e in events] == ["pause"]
+    assert "colleague" in messages[0]["text"]
+    handoff = db_session.scalars(select(Handoff).where(Handoff.conversation_id == tracker.sender_id)).one()
+    assert handoff.status == "queued" and handoff.customer_id == 1 and handoff.reason == "customer_asked"
+    assert "[EMAIL]" in handoff.summary and "ada@example.com" not in handoff.summary
+
+
+async def test_csat_is_stored_for_the_bot_without_a_handoff(action_env, tracker_for, db_session):  # noqa: F811
+    entities = [{"entity": "csat_score", "value": "4", "start": 0, "end": 1}]
+    tracker = tracker_for('/rate_csat{"csat_score": 4}', "rate_csat", entities=entities)
+    tracker.sender_id = f"csat-{uuid.uuid4().hex[:8]}"
+    messages, _ = await run(ActionStoreCsat(), tracker)
+    assert messages[0]["response"] == "utter_thank_csat"
+    rating = db_session.scalars(select(CsatRating).where(CsatRating.conversation_id == tracker.sender_id)).one()
+    assert rating.score == 4 and rating.target == "bot"
+    messages, _ = await run(ActionStoreCsat(), tracker_for("great", "rate_csat"))
+    assert messages[0]["response"] == "utter_ask_csat"

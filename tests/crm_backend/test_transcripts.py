@@ -1,0 +1,100 @@
+"""Reading Rasa's events and the incremental index of conversations (SQLite and PostgreSQL)."""
+
+import time
+
+import pytest
+from sqlalchemy import select
+
+from crm_backend.core.db import make_engine, make_session_factory
+from crm_backend.core.security import issue_customer_token
+from crm_backend.transcripts import service
+from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
+from crm_backend.transcripts.identity import TokenVerifier
+from crm_backend.transcripts.indexer import index_new_events
+from crm_backend.transcripts.models import ConversationSummary
+
+SECRET = "s" * 40
+
+
+@pytest.fixture
+def stores(seeded_database_url, tmp_path, postgres_database_factory):
+    tracker_url = (
+        f"sqlite:///{tmp_path / 'tracker.db'}"
+        if seeded_database_url.startswith("sqlite")
+        else postgres_database_factory()
+    )
+    tracker = make_engine(tracker_url)
+    create_tracker_schema(tracker)
+    crm = make_engine(seeded_database_url)
+    db_session = make_session_factory(crm)()
+    yield db_session, tracker
+    db_session.rollback()
+    db_session.close()
+    crm.dispose()
+    tracker.dispose()
+
+
+def test_an_expired_token_still_names_its_customer_but_a_forged_one_does_not():
+    old = issue_customer_token(7, secret=SECRET, ttl_seconds=60, now=time.time() - 86400)
+    forged = issue_customer_token(7, secret="f" * 40, ttl_seconds=60)
+    verifier = TokenVerifier(SECRET)
+    assert verifier.customer_id({"customer_token": old}) == 7
+    assert verifier.customer_id({"customer_token": forged}) is None
+    assert verifier.customer_id({"customer_token": "garbage"}) is None and verifier.customer_id(None) is None
+
+
+def test_the_indexer_folds_only_new_events_into_the_summaries(stores):
+    db_session, tracker = stores
+    token = issue_customer_token(1, secret=SECRET, ttl_seconds=60, now=1_700_000_000)
+    chat = ConversationWriter("idx-1", 1_700_000_000.0, channel="socketio", token=token)
+    chat.user("where is 702733, mail me at a@b.example.com", "order_status", 0.8).action("action_order_status")
+    write(tracker, [chat])
+    first = index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    summary = db_session.get(ConversationSummary, "idx-1")
+    assert first.events == 2 and summary.turns == 1 and summary.customer_id == 1 and summary.channel == "socketio"
+    assert "[email]" in summary.search_text and "a@b.example.com" not in summary.search_text
+    assert not summary.had_fallback and summary.min_confidence == pytest.approx(0.8)
+
+    more = ConversationWriter("idx-1", 1_700_000_100.0, channel="socketio", token=token)
+    more.user("???", "nlu_fallback", 0.2).action("action_handle_fallback").user("agent", "human_handoff", 0.9).pause()
+    write(tracker, [more])
+    assert index_new_events(db_session=db_session, tracker=tracker, secret=SECRET).events == 4
+    assert index_new_events(db_session=db_session, tracker=tracker, secret=SECRET).events == 0
+    db_session.refresh(summary)
+    assert summary.turns == 3 and summary.had_fallback and summary.had_handoff
+    assert summary.min_confidence == pytest.approx(0.2) and summary.last_ts > summary.started_ts
+    assert set(summary.intents.split()) == {"order_status", "nlu_fallback", "human_handoff"}
+    filters = service.ConversationFilters(order_number="702733")
+    rows, _ = service.list_conversations(db_session=db_session, filters=filters)
+    assert "idx-1" in [r.conversation_id for r in rows]
+    rows, _ = service.list_conversations(db_session=db_session, filters=service.ConversationFilters(order_number="1"))
+    assert "idx-1" not in [r.conversation_id for r in rows]
+
+
+def test_keyset_pages_cover_every_conversation_once(stores):
+    db_session, tracker = stores
+    writers = [ConversationWriter(f"page-{i:02d}", 1_600_000_000.0 + i // 3).user("hi", "greet") for i in range(25)]
+    write(tracker, writers)
+    index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    seen, cursor = [], None
+    filters = service.ConversationFilters(until=1_600_000_100.0)
+    while True:
+        rows, cursor = service.list_conversations(db_session=db_session, filters=filters, cursor=cursor, limit=7)
+        seen += [r.conversation_id for r in rows]
+        if cursor is None:
+            break
+    assert sorted(seen) == sorted(w.sender_id for w in writers) and len(seen) == len(set(seen))
+    assert (
+        db_session.scalar(select(ConversationSummary.turns).where(ConversationSummary.conversation_id == "page-00"))
+        == 1
+    )
+
+
+def test_a_transcript_lists_messages_with_nlu_details_redacted(stores):
+    _db_session, tracker = stores
+    chat = ConversationWriter("tr-1", 1_700_000_000.0)
+    chat.user("my card is 4111 1111 1111 1111", "inform", 0.4).action("utter_x").bot("ok", metadata={"agent_id": 3})
+    write(tracker, [chat])
+    items = service.load_transcript(tracker, "tr-1")
+    assert [i.kind for i in items] == ["user", "action", "bot"]
+    assert items[0].text == "my card is [CARD]" and items[0].confidence == 0.4 and items[2].by_agent
