@@ -123,6 +123,9 @@ def _create_agent(args: argparse.Namespace) -> int:
         for db_session in session_scope(_session_factory()):
             agent = create_agent(db_session=db_session, email=args.email, name=args.name, password=password, role=role)
     except AgentExists:
+        if args.if_missing:
+            print(f"Agent {args.email} already exists; nothing to do.")
+            return 0
         print(f"error: an agent with email {args.email} already exists", file=sys.stderr)
         return 1
     print(f"Agent {agent.id} created: {agent.email} ({agent.role or 'no role'}).")
@@ -169,6 +172,7 @@ def _add_privacy_commands(commands) -> None:
     agent.add_argument("--email", required=True)
     agent.add_argument("--name", required=True)
     agent.add_argument("--role", choices=["agent", "admin", "none"], default="agent")
+    agent.add_argument("--if-missing", action="store_true", help="do nothing if the email is taken")
     agent.set_defaults(handler=_create_agent)
     export = commands.add_parser("export-customer", help="print everything held on a customer as JSON")
     export.add_argument("customer_id", type=int)

@@ -20,7 +20,8 @@ from dotenv import dotenv_values
 from ops.stack import ROOT, Stack, StackConfig, run_app_command
 
 ENV_FILE = ROOT / ".env"
-GENERATED_SECRETS = ("BOT_SERVICE_TOKEN", "CUSTOMER_TOKEN_SECRET", "RASA_API_TOKEN")
+GENERATED_SECRETS = ("BOT_SERVICE_TOKEN", "CUSTOMER_TOKEN_SECRET", "RASA_API_TOKEN", "CONSOLE_ADMIN_PASSWORD")
+CONSOLE_ADMIN_EMAIL = "admin@concierge.local"
 EMBEDDED_DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/crm.db",
     "TRACKER_DB_URL": "sqlite:///var/tracker.db",
@@ -72,9 +73,11 @@ def main(argv: list[str] | None = None) -> int:
     run_app_command(["-m", "crm_backend", "migrate"], env)
     run_app_command(["-m", "crm_backend", "seed-demo", "--if-empty"], env)
     run_app_command(["-m", "crm_backend.insights", "run", "--if-missing"], env)
-    config = StackConfig(
-        env=env, crm_port=args.crm_port, actions_port=args.actions_port, rasa_port=args.rasa_port
+    admin = ["--email", CONSOLE_ADMIN_EMAIL, "--name", "Console admin", "--role", "admin", "--if-missing"]
+    run_app_command(
+        ["-m", "crm_backend", "create-agent", *admin], {**env, "AGENT_PASSWORD": env["CONSOLE_ADMIN_PASSWORD"]}
     )
+    config = StackConfig(env=env, crm_port=args.crm_port, actions_port=args.actions_port, rasa_port=args.rasa_port)
     stack = Stack(config)
     try:
         # The Telegram bridge runs only when a bot token is configured (from @BotFather).
@@ -87,6 +90,9 @@ def main(argv: list[str] | None = None) -> int:
             f"  Rasa (REST channel)  {config.rasa_url}/webhooks/rest/webhook\n"
             f"  Action server        {config.actions_url}\n"
             f"  CRM service          {config.crm_url}  (API docs: {config.crm_url}/docs)\n"
+            f"  Demo shop + widget   {config.crm_url}/demo/\n"
+            f"  Agent console        {config.crm_url}/console  ({CONSOLE_ADMIN_EMAIL}; password: "
+            "CONSOLE_ADMIN_PASSWORD in .env)\n"
             f"{bridge_line}"
             "Get a demo customer's token with `make token`; see the README for a curl example.\n"
             "Press Ctrl-C to stop everything.\n",
