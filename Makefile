@@ -61,15 +61,12 @@ bench-nlu: $(RASA_VENV)/.installed  ## CLINC150 (ours vs DIET) and our assistant
 analytics: $(APP_VENV)/.installed  ## score customers, refresh recommendations, save models (uses DATABASE_URL or .env)
 	$(APP_PY) -m crm_backend.insights run
 
-bench-bench-nlu: $(RASA_VENV)/.installed  ## CLINC150 (ours vs DIET) and our assistant's test set: bench/results/nlu_*.json
-	$(RASA_PY) -m bench.nlu.clinc150 --baseline-per-intent 15
-	$(RASA_PY) -m bench.nlu.assistant
-
-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders and segmentation (Online Retail) benchmarks
+bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segmentation (Online Retail), 10M-row scale run
 	$(APP_PY) -m bench.analytics.churn_telco
 	$(APP_PY) -m bench.analytics.recommend_online_retail
 	$(APP_PY) -m bench.analytics.segment_online_retail
 	$(APP_PY) -m bench.analytics.predict_online_retail
+	$(APP_PY) -m bench.analytics.scale
 
 bench-import: $(APP_VENV)/.installed  ## import benchmark: Online Retail into SQLite and PostgreSQL, plus a 5M-row scaling run
 	$(APP_PY) bench/import/run.py
