@@ -13,7 +13,7 @@ RASA_TRAINING_INPUTS := config.yml $(shell find bot nlu_data -type f -not -path 
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu
+.PHONY: help setup run test test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu bench-load bench-faults
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -67,6 +67,12 @@ bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segment
 	$(APP_PY) -m bench.analytics.segment_online_retail
 	$(APP_PY) -m bench.analytics.predict_online_retail
 	$(APP_PY) -m bench.analytics.scale
+
+bench-load: setup $(MODEL)  ## load benchmark vs a bare `rasa init` bot, with a profile (bench/results/latency.json)
+	$(APP_PY) -m bench.load.run --profile
+
+bench-faults: setup $(MODEL)  ## kill and restart each process under 50 conversations (bench/results/faults.json)
+	$(APP_PY) -m bench.faults.run
 
 bench-import: $(APP_VENV)/.installed  ## import benchmark: Online Retail into SQLite and PostgreSQL, plus a 5M-row scaling run
 	$(APP_PY) bench/import/run.py

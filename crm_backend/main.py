@@ -2,7 +2,7 @@
 
 import logging
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
@@ -12,7 +12,8 @@ from crm_backend.bot_api.router import router as bot_router
 from crm_backend.console.router import console_router
 from crm_backend.core.config import Settings, get_settings
 from crm_backend.core.db import make_engine, make_session_factory
-from crm_backend.core.errors import error_body, install_error_handlers
+from crm_backend.core.errors import install_error_handlers
+from crm_backend.core.limits import install_limits
 from crm_backend.handoff.router import bot_router as handoff_bot_router
 from crm_backend.web import install_web
 
@@ -29,15 +30,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = make_session_factory(engine)
     install_error_handlers(app)
 
-    @app.middleware("http")
-    async def limit_body_size(request: Request, call_next):
-        declared = request.headers.get("content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > settings.max_body_bytes):
-            return JSONResponse(
-                error_body("body_too_large", f"Request bodies are limited to {settings.max_body_bytes} bytes."),
-                status_code=413,
-            )
-        return await call_next(request)
+    install_limits(app, settings)
 
     @app.get("/health", tags=["health"])
     def health() -> JSONResponse:

@@ -19,9 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 # The demo shop is generated relative to today, like `make run`'s: return windows and
 # "recent" orders then mean what they say. Order numbers and contents depend on the seed only.
 DEMO_AS_OF = date.today()
-POSTGRES_ADMIN_URL = os.environ.get(
-    "TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
+POSTGRES_ADMIN_URL = os.environ.get("TEST_POSTGRES_ADMIN_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
 
 
 @pytest.fixture(scope="session")

@@ -41,9 +41,7 @@ def start_runner(tmp_path: Path) -> tuple[subprocess.Popen, dict[str, int]]:
     command = [sys.executable, "-m", "ops.run", "--env-file", str(tmp_path / ".env"),
                "--crm-port", str(ports["crm"]), "--actions-port", str(ports["actions"]),
                "--rasa-port", str(ports["rasa"])]  # fmt: skip
-    runner = subprocess.Popen(
-        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    runner = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     # A thread reads the output (it also keeps the pipe drained, or chatty children would
     # block on a full one); the test waits on a queue, so a silent runner cannot hang it.
     lines: queue.Queue[str] = queue.Queue()

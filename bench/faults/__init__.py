@@ -1,0 +1,1 @@
+"""Fault injection: kill and restart each process under conversational load."""

@@ -1,0 +1,1 @@
+"""Rasa input channels of Concierge (run inside the Rasa environment)."""

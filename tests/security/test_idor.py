@@ -1,0 +1,334 @@
+"""Access control over every route of the CRM, enumerated from the app itself.
+
+Each route must be listed in ACCESS with who may call it; a new route that is not fails
+`test_every_route_is_classified` until someone decides. Then, for every route:
+- without credentials (or with the wrong kind) it answers 401, before touching any data;
+- on /bot/*, customer A's token with customer B's identifiers never shows or changes B's data;
+- on /api/*, an account without a role gets 403 everywhere but /api/auth, an agent gets 403
+  on the administrators' routes, and nobody can raise their own role.
+"""
+
+import re
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from crm_backend.core.config import Settings
+from crm_backend.main import create_app
+from crm_backend.orders.models import Order
+from crm_backend.tickets.models import Ticket
+from tests.security.conftest import CUSTOMER_A, CUSTOMER_B, customer_snapshot, secrets_of
+
+PUBLIC = "public"  # anyone (health, login, docs, widget files, product pictures)
+DEMO = "demo"  # only with DEMO_MODE on (a demo shop handing out tokens); 404 otherwise
+SESSION = "session"  # any logged-in agent, even without a role
+AGENT = "agent"  # an agent or an administrator
+ADMIN = "admin"  # administrators only
+BOT = "bot"  # the action server's service token; no customer needed (catalogue facts)
+BOT_OPTIONAL = "bot_optional"  # service token; the customer token is optional (unverified tickets)
+BOT_CUSTOMER = "bot_customer"  # service token and a verified customer's token
+BRIDGE = "bridge"  # service token; the channel bridges' own calls (they are trusted with identities)
+CONSOLE = "console"  # the console's session cookie (and a CSRF token on every POST)
+CONSOLE_ADMIN = "console_admin"  # the console's session cookie of an administrator
+
+ACCESS: dict[tuple[str, str], str] = {
+    ("GET", "/health"): PUBLIC,
+    ("GET", "/static/products/{sku}.svg"): PUBLIC,
+    ("GET", "/demo"): DEMO,
+    ("GET", "/demo/"): DEMO,
+    ("GET", "/demo/token"): DEMO,
+    ("POST", "/api/auth/login"): PUBLIC,
+    ("POST", "/api/auth/logout"): SESSION,
+    ("GET", "/api/auth/me"): SESSION,
+    ("GET", "/api/agents"): ADMIN,
+    ("POST", "/api/agents"): ADMIN,
+    ("PATCH", "/api/agents/{agent_id}"): ADMIN,
+    ("GET", "/api/customers"): AGENT,
+    ("GET", "/api/customers/{customer_id}"): AGENT,
+    ("GET", "/api/customers/{customer_id}/export"): ADMIN,
+    ("POST", "/api/customers/{customer_id}/erase"): ADMIN,
+    ("POST", "/api/tickets"): AGENT,
+    ("GET", "/api/tickets"): AGENT,
+    ("GET", "/api/tickets/{ticket_id}"): AGENT,
+    ("POST", "/api/tickets/{ticket_id}/assign"): AGENT,
+    ("POST", "/api/tickets/{ticket_id}/comments"): AGENT,
+    ("POST", "/api/tickets/{ticket_id}/close"): AGENT,
+    ("GET", "/bot/orders"): BOT_CUSTOMER,
+    ("GET", "/bot/orders/{number}"): BOT_CUSTOMER,
+    ("POST", "/bot/orders/{number}/cancel"): BOT_CUSTOMER,
+    ("PUT", "/bot/orders/{number}/address"): BOT_CUSTOMER,
+    ("GET", "/bot/returns"): BOT_CUSTOMER,
+    ("POST", "/bot/returns"): BOT_CUSTOMER,
+    ("GET", "/bot/me"): BOT_CUSTOMER,
+    ("GET", "/bot/profile"): BOT_CUSTOMER,
+    ("PUT", "/bot/consents/{purpose}"): BOT_CUSTOMER,
+    ("POST", "/bot/tickets"): BOT_OPTIONAL,
+    ("POST", "/bot/decisions"): BOT_OPTIONAL,
+    ("GET", "/bot/products"): BOT,
+    ("GET", "/bot/recommendations"): BOT_CUSTOMER,
+    ("GET", "/bot/popular"): BOT,
+    ("POST", "/bot/channel-token"): BRIDGE,
+    ("POST", "/bot/links/redeem"): BRIDGE,
+    ("DELETE", "/bot/links/{channel}/{external_id}"): BRIDGE,
+    ("GET", "/bot/outbox"): BRIDGE,
+    ("POST", "/bot/outbox/{message_id}/delivered"): BRIDGE,
+    ("POST", "/bot/handoffs"): BOT_OPTIONAL,
+    ("POST", "/bot/csat"): BOT_OPTIONAL,
+    ("GET", "/console/login"): PUBLIC,
+    ("POST", "/console/login"): PUBLIC,
+    ("GET", "/console/static/{name}"): PUBLIC,
+    ("GET", "/console/"): PUBLIC,  # only a redirect to the conversation list
+    ("POST", "/console/logout"): CONSOLE,
+    ("GET", "/console/conversations"): CONSOLE,
+    ("GET", "/console/conversations/{conversation_id:path}"): CONSOLE,
+    ("GET", "/console/conversations/{conversation_id:path}/events"): CONSOLE,
+    ("POST", "/console/notes"): CONSOLE,
+    ("POST", "/console/tags"): CONSOLE,
+    ("POST", "/console/annotations"): CONSOLE,
+    ("GET", "/console/handoffs"): CONSOLE,
+    ("GET", "/console/handoffs/{handoff_id}"): CONSOLE,
+    ("POST", "/console/handoffs/{handoff_id}/claim"): CONSOLE,
+    ("POST", "/console/handoffs/{handoff_id}/reply"): CONSOLE,
+    ("POST", "/console/handoffs/{handoff_id}/handback"): CONSOLE,
+    ("GET", "/console/metrics"): CONSOLE,
+    ("GET", "/console/metrics.csv"): CONSOLE,
+    ("GET", "/console/metrics/plot/{name}.png"): CONSOLE,
+    ("GET", "/console/training"): CONSOLE_ADMIN,
+    ("POST", "/console/training/export"): CONSOLE_ADMIN,
+    ("POST", "/console/training/retrain"): CONSOLE_ADMIN,
+}
+# FastAPI's own documentation routes and static files, outside the schema.
+DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
+STATIC_MOUNTS = {"/widget"}
+
+# A valid body per request schema; identifiers point at customer B where the schema has them.
+EXAMPLE_BODIES: dict[str, dict] = {
+    "AddressChange": {"address": "1 Attacker Street, 66666 Evil City"},
+    "ReturnRequest": {"order_number": "{b_order}", "reason": "it arrived damaged"},
+    "ConsentChange": {"granted": True},
+    "TicketRequest": {"category": "other", "subject": "hello", "body": "please help"},
+    "DecisionRequest": {"conversation_id": "security", "decision": "test", "reason": "test"},
+    "LoginRequest": {"email": "nobody@agents.example.com", "password": "not the password"},
+    "AgentCreate": {"email": "intruder@agents.example.com", "name": "Intruder", "password": "a long password 123"},
+    "AgentUpdate": {"role": "admin", "active": True},
+    "TicketCreate": {"customer_id": "{b_id}", "subject": "hello", "category": "other", "body": "hi"},
+    "TicketAssign": {"agent_id": "{me}"},
+    "CommentCreate": {"body": "hello"},
+    "ChannelIdentityRef": {"channel": "telegram", "external_id": "4242"},
+    "RedeemRequest": {"channel": "telegram", "external_id": "4242", "code": "NOTACODE"},
+    "HandoffCreate": {"conversation_id": "security", "reason": "customer_asked"},
+    "CsatCreate": {"conversation_id": "security", "score": 5},
+}
+CONSOLE_PATH_VALUES = {"conversation_id:path": "security", "handoff_id": "1", "name": "rates"}
+
+
+def _schema() -> dict:
+    settings = Settings(bot_service_token="x" * 16, customer_token_secret="y" * 32, database_url="sqlite://")
+    return create_app(settings).openapi()
+
+
+SCHEMA = _schema()
+OPERATIONS = [
+    (method.upper(), path, operation)
+    for path, item in SCHEMA["paths"].items()
+    for method, operation in item.items()
+    if method in {"get", "post", "put", "patch", "delete"}
+]
+OPERATION_IDS = [f"{method} {path}" for method, path, _ in OPERATIONS]
+
+
+def _all_routes(app) -> tuple[set[tuple[str, str]], set[str]]:
+    """(method, path) of every API route, in the schema or not, and the paths of other routes."""
+    api, other = set(), set()
+    for context in iter_route_contexts(app.router.routes):
+        if isinstance(context.original_route, APIRoute):
+            api |= {(method, context.path) for method in context.original_route.methods - {"HEAD"}}
+        else:
+            other.add(context.original_route.path)
+    return api, other
+
+
+def test_every_route_is_classified(secure_client):
+    routes, other = _all_routes(secure_client.app)
+    routes |= {(method, path) for method, path, _ in OPERATIONS}
+    unclassified = sorted(routes - set(ACCESS))
+    assert not unclassified, f"add these routes to ACCESS in {__file__}: {unclassified}"
+    assert not other - DOCS - STATIC_MOUNTS, f"routes outside FastAPI's API routes need a review: {other}"
+
+
+def test_demo_routes_are_off_unless_demo_mode(secure_client, security_settings):
+    assert not security_settings.demo_mode
+    for (method, path), access in ACCESS.items():
+        if access == DEMO:
+            assert secure_client.request(method, path, params={"customer": CUSTOMER_B}).status_code == 404
+
+
+class Request:
+    """Builds a call to one operation with values that point at customer B."""
+
+    def __init__(self, client: TestClient, method: str, path: str, operation: dict, me: int = 0) -> None:
+        self.client, self.method, self.operation = client, method, operation
+        with client.app.state.session_factory() as db_session:
+            b_order = db_session.scalars(select(Order.number).where(Order.customer_id == CUSTOMER_B)).first()
+            b_ticket = db_session.scalars(select(Ticket.id).where(Ticket.customer_id == CUSTOMER_B)).first()
+        self.values = {
+            "b_order": b_order,
+            "b_id": CUSTOMER_B,
+            "me": me or 1,
+            "number": b_order,
+            "customer_id": CUSTOMER_B,
+            "ticket_id": b_ticket or 1,
+            "agent_id": me or 1,
+            "purpose": "newsletter",
+            "q": "mug",
+            "channel": "telegram",
+            "external_id": "4242",
+            "message_id": 999999,
+        }
+        self.path = re.sub(r"\{(\w+)\}", lambda m: str(self.values[m.group(1)]), path)
+
+    def body(self, *, need_example: bool = True) -> dict | None:
+        content = self.operation.get("requestBody", {}).get("content", {}).get("application/json")
+        if content is None:
+            return None
+        name = content["schema"]["$ref"].rsplit("/", 1)[-1]
+        if name not in EXAMPLE_BODIES and not need_example:
+            return {}  # credentials are checked before the body is validated
+        assert name in EXAMPLE_BODIES, f"add an example body for {name} to EXAMPLE_BODIES"
+        return {key: self._fill(value) for key, value in EXAMPLE_BODIES[name].items()}
+
+    def _fill(self, value):
+        if isinstance(value, str) and re.fullmatch(r"\{\w+\}", value):
+            return self.values[value[1:-1]]
+        return value
+
+    def params(self) -> dict:
+        return {
+            p["name"]: self.values.get(p["name"], "1")
+            for p in self.operation.get("parameters", [])
+            if p["in"] == "query" and p.get("required")
+        }
+
+    def send(self, headers: dict[str, str], *, need_example: bool = True):
+        body = self.body(need_example=need_example)
+        return self.client.request(self.method, self.path, headers=headers, json=body, params=self.params())
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), OPERATIONS, ids=OPERATION_IDS)
+def test_no_credentials_no_access(secure_client, method, path, operation, session_headers, principals, service_headers):
+    access = ACCESS.get((method, path))  # an unclassified route must require credentials too
+    if access == PUBLIC:
+        return
+    request = Request(secure_client, method, path, operation)
+    before = customer_snapshot(secure_client, CUSTOMER_B)
+    wrong_kind = service_headers if path.startswith("/api/") else session_headers(principals.admin)
+    for headers in ({}, {"Authorization": "Bearer not-a-token"}, {"Authorization": "Basic YTpi"}, wrong_kind):
+        response = request.send(headers, need_example=False)
+        assert response.status_code == 401, (headers, response.text)
+        assert response.json()["error"]["code"] in {"invalid_service_token", "not_authenticated"}
+    assert customer_snapshot(secure_client, CUSTOMER_B) == before
+
+
+BOT_OPERATIONS = [(m, p, o) for m, p, o in OPERATIONS if p.startswith("/bot/") and ACCESS.get((m, p)) != BRIDGE]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), BOT_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in BOT_OPERATIONS]
+)
+def test_customer_a_cannot_reach_customer_b(
+    secure_client, method, path, operation, service_headers, customer_token, security_settings
+):
+    request = Request(secure_client, method, path, operation)
+    before = customer_snapshot(secure_client, CUSTOMER_B)
+    b_secrets = secrets_of(secure_client, CUSTOMER_B)
+    response = request.send({**service_headers, "X-Customer-Token": customer_token(CUSTOMER_A)})
+    assert response.status_code < 500, response.text
+    if "{number}" in path or (request.body() or {}).get("order_number"):
+        assert response.status_code == 404, response.text  # B's order is as unknown as a missing one
+    leaked = [secret for secret in b_secrets if secret and secret in response.text]
+    assert not leaked, f"{method} {path} showed customer B's data to customer A: {leaked}"
+    assert customer_snapshot(secure_client, CUSTOMER_B) == before
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), BOT_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in BOT_OPERATIONS]
+)
+def test_bot_routes_need_a_verified_customer(
+    secure_client, method, path, operation, service_headers, security_settings
+):
+    import jwt
+
+    request = Request(secure_client, method, path, operation)
+    secret = security_settings.customer_token_secret.get_secret_value()
+    forged = {
+        "missing": None,
+        "wrong secret": jwt.encode({"sub": "2", "aud": "concierge-chat", "iat": 0, "exp": 2**33}, "z" * 32),
+        "expired": jwt.encode({"sub": "2", "aud": "concierge-chat", "iat": 0, "exp": 1}, secret),
+        "other audience": jwt.encode({"sub": "2", "aud": "elsewhere", "iat": 0, "exp": 2**33}, secret),
+        "alg none": jwt.encode({"sub": "2", "aud": "concierge-chat", "iat": 0, "exp": 2**33}, None, algorithm="none"),
+        "no expiry": jwt.encode({"sub": "2", "aud": "concierge-chat", "iat": 0}, secret),
+        "sql in sub": jwt.encode({"sub": "2 OR 1=1", "aud": "concierge-chat", "iat": 0, "exp": 2**33}, secret),
+    }
+    b_secrets = secrets_of(secure_client, CUSTOMER_B)
+    for kind, token in forged.items():
+        headers = dict(service_headers) | ({"X-Customer-Token": token} if token else {})
+        response = request.send(headers)
+        assert response.status_code < 500, (kind, response.text)
+        if ACCESS.get((method, path), BOT_CUSTOMER) == BOT_CUSTOMER:
+            assert response.status_code == 401, (kind, response.text)
+            assert response.json()["error"]["code"] == "customer_not_verified"
+        assert not [s for s in b_secrets if s and s in response.text], kind
+
+
+API_OPERATIONS = [(m, p, o) for m, p, o in OPERATIONS if p.startswith("/api/") and ACCESS.get((m, p)) in {AGENT, ADMIN}]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), API_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in API_OPERATIONS]
+)
+def test_roles_are_enforced(secure_client, method, path, operation, principals, session_headers):
+    before = customer_snapshot(secure_client, CUSTOMER_B)
+    as_norole = Request(secure_client, method, path, operation, me=principals.norole)
+    response = as_norole.send(session_headers(principals.norole))
+    assert response.status_code == 403, response.text
+    if ACCESS[(method, path)] == ADMIN:
+        as_agent = Request(secure_client, method, path, operation, me=principals.agent)
+        response = as_agent.send(session_headers(principals.agent))
+        assert response.status_code == 403, response.text
+        assert customer_snapshot(secure_client, CUSTOMER_B) == before
+    with secure_client.app.state.session_factory() as db_session:
+        from crm_backend.agents.models import Agent
+
+        roles = {a.id: a.role for a in db_session.scalars(select(Agent))}
+    assert roles[principals.agent] == "agent" and roles[principals.norole] is None
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "operation"), API_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in API_OPERATIONS]
+)
+def test_admin_passes_the_role_checks(secure_client, method, path, operation, principals, session_headers):
+    """The other side of the role tests: the administrator is let through (ids that do not exist,
+    so that nothing is changed)."""
+    request = Request(secure_client, method, path, operation, me=principals.admin)
+    request.path = re.sub(r"/\d+(/|$)", r"/999999\1", request.path)
+    response = request.send(session_headers(principals.admin))
+    assert response.status_code not in (401, 403), response.text
+    assert response.status_code < 500, response.text
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    sorted(key for key, access in ACCESS.items() if access in {CONSOLE, CONSOLE_ADMIN}),
+    ids=lambda value: str(value),
+)
+def test_console_pages_need_a_console_session(secure_client, session_headers, principals, method, path):
+    """Without the console's cookie: a redirect to the login page, never the page; an API
+    bearer token is not a console session either."""
+    url = re.sub(r"\{([^}]+)\}", lambda m: CONSOLE_PATH_VALUES[m.group(1)], path)
+    for headers in ({}, session_headers(principals.admin)):
+        response = secure_client.request(method, url, headers=headers, follow_redirects=False)
+        assert response.status_code in {303, 401, 403}, (method, url, response.status_code)
+        if response.status_code == 303:
+            assert response.headers["location"].startswith("/console/login")
