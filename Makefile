@@ -58,8 +58,9 @@ bench-nlu: $(RASA_VENV)/.installed  ## CLINC150 (ours vs DIET) and our assistant
 	$(RASA_PY) -m bench.nlu.clinc150 --baseline-per-intent 15
 	$(RASA_PY) -m bench.nlu.assistant
 
-analytics: $(APP_VENV)/.installed  ## score customers, refresh recommendations, save models (uses DATABASE_URL or .env)
+analytics: $(APP_VENV)/.installed  ## score customers, refresh recommendations, save models; conversation mood and topics
 	$(APP_PY) -m crm_backend.insights run
+	$(APP_PY) -m crm_backend.insights conversations --if-configured
 
 bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segmentation (Online Retail), 10M-row scale run
 	$(APP_PY) -m bench.analytics.churn_telco

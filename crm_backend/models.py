@@ -9,7 +9,7 @@ from crm_backend.core.db import Base
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.handoff.models import CsatRating, Handoff, OutboundMessage
 from crm_backend.imports.models import OrderCharge
-from crm_backend.insights.models import CustomerScore, Recommendation
+from crm_backend.insights.models import ConversationInsight, CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, Return, ReturnItem
@@ -18,7 +18,7 @@ from crm_backend.transcripts.models import ConversationOrder, ConversationSummar
 
 __all__ = [
     "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "Category", "ChannelIdentity",
-    "Consent", "ConversationNote", "ConversationOrder", "ConversationSummary", "ConversationTag",
+    "Consent", "ConversationInsight", "ConversationNote", "ConversationOrder", "ConversationSummary", "ConversationTag",
     "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount",
     "NluAnnotation", "Order", "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
     "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket",

@@ -19,6 +19,7 @@ from crm_backend.conversations.models import BotDecision
 from crm_backend.core.deps import SessionDep, SettingsDep
 from crm_backend.customers.router import build_360
 from crm_backend.handoff.models import Handoff
+from crm_backend.insights.models import ConversationInsight
 from crm_backend.transcripts import service as transcripts
 from crm_backend.transcripts.indexer import index_new_events
 from crm_backend.transcripts.models import ConversationSummary
@@ -170,6 +171,7 @@ def conversation_context(
         "domain_intents": intents,
         "domain_entities": entities,
         "annotated": annotated,
+        "insight": db_session.get(ConversationInsight, conversation_id),
     }
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from crm_backend.core.config import get_settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope
+from crm_backend.insights.conversations import run_conversation_job
 from crm_backend.insights.jobs import run_analytics_job
 from crm_backend.insights.models import CustomerScore
 
@@ -23,10 +24,15 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--recommender", default="ease", choices=["popularity", "itemknn", "word2vec", "ease", "blend"])
     run.add_argument("--registry", type=Path, default=Path("var/models"), help="where models and metadata go")
     run.add_argument("--if-missing", action="store_true", help="do nothing if customers already have scores")
+    conversations = commands.add_parser("conversations", help="sentiment and topics of every conversation")
+    conversations.add_argument("--if-configured", action="store_true", help="do nothing without TRACKER_DB_URL")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    settings = get_settings()
+    factory = make_session_factory(make_engine(settings.database_url))
+    if args.command == "conversations":
+        return _conversations(factory, settings.tracker_db_url, if_configured=args.if_configured)
     as_of = datetime.fromisoformat(args.as_of).replace(tzinfo=UTC) if args.as_of else None
-    factory = make_session_factory(make_engine(get_settings().database_url))
     if args.if_missing:
         with factory() as db_session:
             if db_session.scalar(select(CustomerScore.customer_id).limit(1)) is not None:
@@ -42,6 +48,21 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     print(json.dumps({"model_version": result.model_version, "customers_scored": result.customers_scored,
                       "recommendations": result.recommendations}))  # fmt: skip
+    return 0
+
+
+def _conversations(factory, tracker_db_url: str | None, *, if_configured: bool) -> int:
+    if not tracker_db_url:
+        print("TRACKER_DB_URL is not set: no transcripts to analyse.", file=sys.stderr)
+        return 0 if if_configured else 1
+    try:
+        for db_session in session_scope(factory):
+            result = run_conversation_job(db_session, make_engine(tracker_db_url))
+    except ValueError as error:
+        print(f"{'note' if if_configured else 'error'}: {error}", file=sys.stderr)
+        return 0 if if_configured else 1
+    print(json.dumps({"model_version": result.model_version, "conversations": result.conversations,
+                      "topics": result.topics, "coherence": result.coherence}))  # fmt: skip
     return 0
 
 

@@ -36,3 +36,18 @@ class Recommendation(Base):
     score: Mapped[float] = mapped_column(Float)
     reason: Mapped[str] = mapped_column(Text)
     model_version: Mapped[str] = mapped_column(String(40))
+
+
+class ConversationInsight(Base):
+    """What the conversation analytics found in one conversation: mood and main topic."""
+
+    __tablename__ = "conversation_insights"
+
+    conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
+    model_version: Mapped[str] = mapped_column(String(40))
+    analysed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    messages: Mapped[int] = mapped_column(Integer)
+    sentiment: Mapped[float] = mapped_column(Float)  # mean over the customer's messages, in [-1, 1]
+    sentiment_label: Mapped[str] = mapped_column(String(20), index=True)
+    topic: Mapped[int | None] = mapped_column(Integer, index=True)
+    topic_terms: Mapped[str | None] = mapped_column(Text)

@@ -108,3 +108,10 @@ def fallback_texts(engine: Engine, *, since: float, until: float, limit: int) ->
             if isinstance(text, str) and text and not text.startswith("/"):
                 texts.append(text)
     return texts
+
+
+def user_messages(engine: Engine) -> list[tuple[str, str]]:
+    """(conversation id, text) of every user message, oldest first (for conversation analytics)."""
+    statement = select(events_table).where(events_table.c.type_name == "user").order_by(events_table.c.id)
+    with engine.connect() as connection:
+        return [(row.sender_id, str(_parse(row).data.get("text") or "")) for row in connection.execute(statement)]
