@@ -22,10 +22,10 @@ import pandas as pd
 import sklearn
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
 from sklearn.model_selection import StratifiedKFold
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from analytics.predict import ChurnClassifier
+from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -142,14 +142,5 @@ def main() -> None:
     print(json.dumps({k: report[k] for k in ("roc_auc", "pr_auc", "brier", "meets_target", "shortfall")}, indent=2))
 
 
-def run() -> None:
-    """Entry point: ``main`` under a thread limit (read before parsing the other arguments)."""
-    import sys
-
-    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
-    with threadpool_limits(limits=threads):
-        main()
-
-
 if __name__ == "__main__":
-    run()
+    run_with_thread_limit(main)

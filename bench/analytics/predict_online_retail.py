@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_score
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from analytics.features import clv_summary, future_purchases
 from analytics.importing import read_import_csv
 from analytics.predict import BGNBDGammaGamma, ChurnClassifier, make_churn_dataset
+from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -131,14 +131,5 @@ def main() -> None:
     )
 
 
-def run() -> None:
-    """Entry point: ``main`` under a thread limit (read before parsing the other arguments)."""
-    import sys
-
-    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
-    with threadpool_limits(limits=threads):
-        main()
-
-
 if __name__ == "__main__":
-    run()
+    run_with_thread_limit(main)

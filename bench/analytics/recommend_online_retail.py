@@ -24,7 +24,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from analytics.importing import read_import_csv
@@ -37,6 +36,7 @@ from analytics.recommend import (
     evaluate_recommender,
     temporal_split,
 )
+from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -140,14 +140,5 @@ def main() -> None:
     print(f"chosen {chosen}: {ratio:.2f}x popularity HR@{args.k}")
 
 
-def run() -> None:
-    """Entry point: ``main`` under a thread limit (read before parsing the other arguments)."""
-    import sys
-
-    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
-    with threadpool_limits(limits=threads):
-        main()
-
-
 if __name__ == "__main__":
-    run()
+    run_with_thread_limit(main)

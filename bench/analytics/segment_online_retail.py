@@ -21,12 +21,12 @@ from pathlib import Path
 
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
-from threadpoolctl import threadpool_limits
 from tqdm import tqdm
 
 from analytics.features import customer_features
 from analytics.importing import read_import_csv
 from analytics.segmentation import RFMSegmenter, plot_segments
+from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -101,14 +101,5 @@ def main() -> None:
     print(f"k={first.n_clusters_} silhouette={first.silhouette_:.3f} ARI={ari:.3f} same-name={same_name:.3f}")
 
 
-def run() -> None:
-    """Entry point: ``main`` under a thread limit (read before parsing the other arguments)."""
-    import sys
-
-    threads = int(sys.argv[sys.argv.index("--threads") + 1]) if "--threads" in sys.argv else 1
-    with threadpool_limits(limits=threads):
-        main()
-
-
 if __name__ == "__main__":
-    run()
+    run_with_thread_limit(main)
