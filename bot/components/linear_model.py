@@ -223,7 +223,8 @@ class SoftmaxRegression:
             np.zeros(n_params),
             jac=True,
             method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "gtol": self.tol, "maxcor": 20},
+            # maxcor 10 (not 20): L-BFGS keeps 2 x maxcor vectors of all parameters; 10 halves that memory.
+            options={"maxiter": self.max_iter, "gtol": self.tol, "maxcor": 10},
         )
         self.n_iter_ = int(result.nit)
         if not result.success:
