@@ -85,6 +85,46 @@ class LinearModelMixin:
     _model: SoftmaxRegression | None
     _extra_meta: dict[str, Any]
 
+    def __init__(self, config: dict[str, Any], model_storage: ModelStorage, resource: Resource) -> None:
+        self.validate_config(config)  # type: ignore[attr-defined]
+        self._config = config
+        self._model_storage = model_storage
+        self._resource = resource
+        self._assembler = None
+        self._model = None
+        self._extra_meta = self._initial_extra_meta()
+
+    @staticmethod
+    def _initial_extra_meta() -> dict[str, Any]:
+        """What a component persists beside its model, before training (keys restored on load)."""
+        return {}
+
+    @classmethod
+    def create(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> Any:
+        return cls(config, model_storage, resource)
+
+    @classmethod
+    def load(
+        cls,
+        config: dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> Any:
+        component = cls(config, model_storage, resource)
+        meta = component._restore(model_storage, resource)
+        for key in component._extra_meta:
+            if key in meta:
+                component._extra_meta[key] = meta[key]
+        return component
+
     def _fit(self, messages: list[Message], labels: list[str]) -> None:
         self._assembler = FeatureAssembler(
             featurizers=self._config["featurizers"] or None,
@@ -179,43 +219,6 @@ class LinearIntentClassifier(LinearModelMixin, IntentClassifier, GraphComponent)
     @classmethod
     def validate_config(cls, config: dict[str, Any]) -> None:
         check_common(cls.__name__, config, cls.get_default_config())
-
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-    ) -> None:
-        self.validate_config(config)
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._assembler = None
-        self._model = None
-        self._extra_meta = {}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LinearIntentClassifier:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LinearIntentClassifier:
-        classifier = cls(config, model_storage, resource)
-        classifier._restore(model_storage, resource)
-        return classifier
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [e for e in training_data.intent_examples if e.get(INTENT) and has_content(e)]

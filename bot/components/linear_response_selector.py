@@ -10,10 +10,9 @@ import logging
 import zlib
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.graph import GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.classifiers.classifier import IntentClassifier
 from rasa.nlu.constants import (
     RESPONSE_SELECTOR_DEFAULT_INTENT,
@@ -76,45 +75,9 @@ class LinearResponseSelector(LinearModelMixin, IntentClassifier, GraphComponent)
                 f"'faq' (or null for all retrieval intents), got {value!r}."
             )
 
-    def __init__(
-        self,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-    ) -> None:
-        self.validate_config(config)
-        self._config = config
-        self._model_storage = model_storage
-        self._resource = resource
-        self._assembler = None
-        self._model = None
-        self._extra_meta = {"responses": {}, "all_retrieval_intents": []}
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> LinearResponseSelector:
-        return cls(config, model_storage, resource)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> LinearResponseSelector:
-        selector = cls(config, model_storage, resource)
-        meta = selector._restore(model_storage, resource)
-        for key in ("responses", "all_retrieval_intents"):
-            if key in meta:
-                selector._extra_meta[key] = meta[key]
-        return selector
+    @staticmethod
+    def _initial_extra_meta() -> dict[str, Any]:
+        return {"responses": {}, "all_retrieval_intents": []}
 
     @property
     def _selector_key(self) -> str:
