@@ -25,7 +25,7 @@ from crm_backend.api.deps import (
     get_current_admin,
 )
 from crm_backend.api.errors import error_responses
-from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.core.deps import SessionDep, SettingsDep
 from crm_backend.core.errors import APIError
 from crm_backend.core.types import IdPath
@@ -80,10 +80,9 @@ def read_me(agent: AuthenticatedAgent) -> Agent:
 
 
 def _audit_agent_change(db_session, admin: Agent, action: AuditAction, agent: Agent, fields: list[str]) -> None:
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=admin.id,
+        agent_id=admin.id,
         action=action,
         entity_type="agent",
         entity_id=agent.id,

@@ -51,6 +51,29 @@ def record(
     return entry
 
 
+def record_agent_action(
+    *,
+    db_session: Session,
+    agent_id: int,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: int | str | None = None,
+    customer_id: int | None = None,
+    detail: dict | None = None,
+) -> AuditEntry:
+    """`record` for what an agent read or did (the console's and the agents' API's trail)."""
+    return record(
+        db_session=db_session,
+        actor_type=ActorType.AGENT,
+        actor_id=agent_id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        customer_id=customer_id,
+        detail=detail,
+    )
+
+
 def record_customer_reads(*, db_session: Session, agent_id: int, customer_ids: list[int], view: str) -> None:
     """One `read` entry per customer whose data an agent was shown."""
     now = datetime.now(UTC)

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from crm_backend.agents.service import authenticate, end_session, start_session
 from crm_backend.api.deps import LoginThrottleDep
-from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -77,10 +77,9 @@ def login(
         return _login_page(request, settings, error="The email or password is wrong.", next_url=next, status=401)
     throttle.reset(email)
     token, _session = start_session(db_session=db_session, agent=agent, ttl_seconds=settings.agent_session_ttl_seconds)
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=AuditAction.CREATE,
         entity_type="console_session",
         entity_id=agent.id,
@@ -95,10 +94,9 @@ def login(
 
 @router.post("/logout", dependencies=[CsrfChecked])
 def logout(session: ConsoleSession, db_session: SessionDep):
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=session.agent_id,
+        agent_id=session.agent_id,
         action=AuditAction.DELETE,
         entity_type="console_session",
         entity_id=session.agent_id,

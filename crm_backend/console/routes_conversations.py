@@ -11,7 +11,7 @@ from sqlalchemy import select
 from crm_backend.annotations import service as annotations
 from crm_backend.annotations.domain import domain_vocabulary
 from crm_backend.annotations.service import InvalidAnnotation
-from crm_backend.audit.service import ActorType, AuditAction, record, record_customer_reads
+from crm_backend.audit.service import AuditAction, record_agent_action, record_customer_reads
 from crm_backend.console.auth import ConsoleAgent, CsrfChecked
 from crm_backend.console.deps import TrackerDep
 from crm_backend.console.render import render, secure
@@ -56,10 +56,9 @@ def _flag(value: str | None) -> bool | None:
 
 
 def _audit(db_session, agent, action, entity_type, entity_id, customer_id=None, detail=None) -> None:
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=action,
         entity_type=entity_type,
         entity_id=str(entity_id)[:64],

@@ -7,7 +7,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import RedirectResponse
 
-from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import ConsoleAgent, CsrfChecked
 from crm_backend.console.deps import RasaDep, TrackerDep
 from crm_backend.console.render import render, secure
@@ -23,10 +23,9 @@ CSAT_RESPONSE = "utter_ask_csat"
 
 
 def _audit(db_session, agent, action, handoff: Handoff, detail: dict | None = None) -> None:
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=action,
         entity_type="handoff",
         entity_id=handoff.id,
@@ -49,10 +48,9 @@ def _to(handoff_id: int | None = None, message: str | None = None):
 
 @router.get("/handoffs")
 def queue_page(request: Request, agent: ConsoleAgent, db_session: SessionDep):
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=AuditAction.READ,
         entity_type="handoff_queue",
     )

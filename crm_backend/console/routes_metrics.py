@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import Response
 
-from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import ConsoleAgent
 from crm_backend.console.deps import TrackerDep
 from crm_backend.console.metrics import build_dashboard, dashboard_csv, plot_png, unrecognised_clusters
@@ -43,10 +43,9 @@ def metrics_page(
     refresh_index(db_session, tracker, settings)
     since, until, start, end = _range(date_from, date_to)
     board = build_dashboard(db_session=db_session, since=since, until=until)
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=AuditAction.READ,
         entity_type="metrics",
     )
@@ -80,10 +79,9 @@ def metrics_plot(
 def metrics_csv(agent: ConsoleAgent, db_session: SessionDep, date_from: DayQuery = "", date_to: DayQuery = ""):
     since, until, start, end = _range(date_from, date_to)
     board = build_dashboard(db_session=db_session, since=since, until=until)
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=AuditAction.EXPORT,
         entity_type="metrics",
     )

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse
 
 from crm_backend.annotations.export import ExportRefused, export_annotations
 from crm_backend.annotations.service import list_annotations
-from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import ConsoleAdmin, ConsoleAgent, CsrfChecked
 from crm_backend.console.deps import TrainingDep
 from crm_backend.console.render import render, secure
@@ -40,10 +40,9 @@ def export(admin: ConsoleAdmin, db_session: SessionDep, settings: SettingsDep):
         result = export_annotations(db_session=db_session, out_dir=Path(settings.annotations_export_dir))
     except ExportRefused as error:
         return _to(str(error))
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=admin.id,
+        agent_id=admin.id,
         action=AuditAction.EXPORT,
         entity_type="nlu_annotations",
         detail={"examples": result.examples},
@@ -54,10 +53,9 @@ def export(admin: ConsoleAdmin, db_session: SessionDep, settings: SettingsDep):
 @router.post("/training/retrain", dependencies=[CsrfChecked])
 def retrain(admin: ConsoleAdmin, db_session: SessionDep, runner: TrainingDep):
     started = runner.start()
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=admin.id,
+        agent_id=admin.id,
         action=AuditAction.CREATE,
         entity_type="training_run",
         detail={"started": started},

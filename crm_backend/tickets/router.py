@@ -9,7 +9,7 @@ from crm_backend.agents.models import Agent, Role
 from crm_backend.agents.service import get_agent
 from crm_backend.api.deps import CurrentAgent, get_current_agent
 from crm_backend.api.errors import error_responses
-from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.core.deps import SessionDep
 from crm_backend.core.errors import APIError
 from crm_backend.core.types import MAX_ID, IdPath
@@ -54,10 +54,9 @@ TicketDep = Annotated[Ticket, Depends(get_ticket_or_404)]
 
 
 def _audit(db_session: Session, agent: Agent, action: AuditAction, ticket: Ticket, **detail: object) -> None:
-    record(
+    record_agent_action(
         db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent.id,
+        agent_id=agent.id,
         action=action,
         entity_type="ticket",
         entity_id=ticket.id,
