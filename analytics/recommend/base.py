@@ -8,6 +8,7 @@ start) and slots a model cannot fill fall back to popularity.
 
 from __future__ import annotations
 
+import abc
 import logging
 from collections.abc import Iterable
 
@@ -25,7 +26,7 @@ POPULAR_NOW = "popular right now"
 RECOMMENDATION_COLUMNS = ["customer_id", "rank", "product_id", "score", "reason"]
 
 
-class BaseRecommender(BaseEstimator):
+class BaseRecommender(BaseEstimator, abc.ABC):
     """Base class; subclasses implement ``_fit_model`` and ``_score``.
 
     Parameters common to all: ``half_life_days`` for the recency-weighted popularity
@@ -91,9 +92,9 @@ class BaseRecommender(BaseEstimator):
         """Fit the model proper; ``X`` is the binary customer×item matrix."""
 
     # --- scoring -----------------------------------------------------------------
+    @abc.abstractmethod
     def _score(self, rows: np.ndarray) -> np.ndarray:
         """Scores (len(rows) × n_items) for known customers; higher is better, 0 = no signal."""
-        raise NotImplementedError
 
     def _reasons(self, rows: np.ndarray, top: np.ndarray, scores: np.ndarray) -> list[list[str]]:
         """One reason string per recommended item; default: popularity reasons."""
