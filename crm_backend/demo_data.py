@@ -227,7 +227,7 @@ def _add_catalogue(db_session: Session, rng: random.Random) -> list[Product]:
                 category=category,
                 unit_price=Decimal(f"{price:.2f}"),
                 in_stock=rng.random() > 0.1,
-                image_url=f"/static/products/{sku}.svg",
+                image_url=f"/static/products/{sku}.png",
                 description=f"{name}, from our {category_name} range.",
             )
             db_session.add(product)

@@ -1,4 +1,4 @@
-"""HTTP clients of the bridge: Rasa's REST channel and the CRM's /bot channel endpoints.
+"""HTTP clients of the bridge: Rasa's REST channel, the CRM's /bot channel endpoints and its pictures.
 
 Both retry briefly (3 tries within about 2 s plus the time of the calls) when the other
 side cannot be reached, and raise typed exceptions that the handlers turn into a message
@@ -19,6 +19,10 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.5)  # seconds before the 2nd and 3rd try
 CHANNEL = "telegram"
+# Telegram takes uploaded photos of up to 10 MB; product pictures are far smaller.
+PICTURE_MAX_BYTES = 5 * 1024 * 1024
+PICTURE_TIMEOUT = 5.0  # seconds for the whole download
+PHOTO_TYPES = {"image/png": ".png", "image/jpeg": ".jpg", "image/webp": ".webp", "image/gif": ".gif"}
 
 
 class ServiceUnavailable(Exception):
@@ -31,6 +35,10 @@ class RasaUnavailable(ServiceUnavailable):
 
 class CRMUnavailable(ServiceUnavailable):
     pass
+
+
+class PictureUnavailable(Exception):
+    """A picture could not be fetched from the CRM, or is not one Telegram can show as a photo."""
 
 
 class LinkRefused(Exception):
@@ -95,6 +103,18 @@ class RasaClient:
             raise RasaUnavailable(str(error)) from error
 
 
+@dataclass(frozen=True)
+class Picture:
+    """An image downloaded from the CRM, ready to upload."""
+
+    data: bytes
+    content_type: str
+
+    @property
+    def filename(self) -> str:
+        return "picture" + PHOTO_TYPES.get(self.content_type, "")
+
+
 @dataclass
 class CRMClient:
     """The CRM's channel endpoints, called with the bridge's service token."""
@@ -103,6 +123,8 @@ class CRMClient:
     base_url: str
     service_token: str
     timeout: float = 10.0
+    picture_max_bytes: int = PICTURE_MAX_BYTES
+    picture_timeout: float = PICTURE_TIMEOUT
 
     async def _call(self, method: str, path: str, *, retry: bool = True, **options: Any) -> httpx.Response:
         headers = {"Authorization": f"Bearer {self.service_token}"}
@@ -174,3 +196,37 @@ class CRMClient:
         response = await self._call("POST", f"/bot/outbox/{message_id}/delivered")
         if response.status_code not in (204, 404):
             raise CRMUnavailable(f"delivered: HTTP {response.status_code}")
+
+    async def picture(self, path: str) -> Picture:
+        """The image at `path` on the CRM (a public route: no service token is sent).
+
+        At most `picture_max_bytes`, within `picture_timeout` seconds, and only PNG, JPEG,
+        WebP or GIF; anything else raises `PictureUnavailable`. No retries: the caller falls
+        back to text.
+        """
+        if not path.startswith("/") or path.startswith("//"):
+            raise PictureUnavailable(f"not a path on the CRM: {path!r}")
+        try:
+            async with asyncio.timeout(self.picture_timeout):
+                return await self._download(f"{self.base_url}{path}")
+        except TimeoutError as error:
+            raise PictureUnavailable(f"{path}: no answer within {self.picture_timeout} s") from error
+        except httpx.HTTPError as error:
+            raise PictureUnavailable(f"{path}: {error!r}") from error
+
+    async def _download(self, url: str) -> Picture:
+        async with self.http.stream("GET", url, timeout=self.picture_timeout) as response:
+            if response.status_code != 200:
+                raise PictureUnavailable(f"{url}: HTTP {response.status_code}")
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type not in PHOTO_TYPES:
+                raise PictureUnavailable(f"{url}: {content_type or 'no content type'} is not a photo")
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.picture_max_bytes:
+                raise PictureUnavailable(f"{url}: {declared} bytes is over {self.picture_max_bytes}")
+            data = bytearray()
+            async for chunk in response.aiter_bytes():
+                data += chunk
+                if len(data) > self.picture_max_bytes:
+                    raise PictureUnavailable(f"{url}: over {self.picture_max_bytes} bytes")
+        return Picture(bytes(data), content_type)

@@ -6,13 +6,20 @@ import weakref
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Bot, Chat, Message, MessageEntity, ReplyParameters, Update
+from telegram import Bot, Chat, InputFile, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
 
 from channels.telegram import render
-from channels.telegram.clients import CRMClient, CRMUnavailable, LinkRefused, RasaClient, RasaUnavailable
+from channels.telegram.clients import (
+    CRMClient,
+    CRMUnavailable,
+    LinkRefused,
+    PictureUnavailable,
+    RasaClient,
+    RasaUnavailable,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -55,7 +62,7 @@ class Services:
 
     rasa: RasaClient
     crm: CRMClient
-    image_base_url: str | None = None  # public base for relative image URLs
+    image_base_url: str | None = None  # public base for relative image URLs (else fetched from the CRM)
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     long_payloads: dict[str, str] = field(default_factory=dict)
 
@@ -133,31 +140,47 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE, update: Update, replies: l
                 await say(context, update, chunk, reply_markup=markup.markup if markup and last else None)
         base_url = services(context).image_base_url
         if reply.get("image"):
-            image = render.photo_url(reply["image"], base_url)
-            if image:
-                await send_photo(context, update, image, caption=None)
-            else:
+            photo = render.photo_source(reply["image"], base_url)
+            if photo is None:
                 logger.warning("Cannot show image %r in Telegram", reply["image"])
+            else:
+                await send_photo(context, update, photo, caption=None, fallback=str(reply["image"]))
         for card in render.product_cards(reply):
             caption = render.card_caption(card)
-            image = render.photo_url(card.get("image_url"), base_url)
-            if image:
-                await send_photo(context, update, image, caption=caption)
-            else:
+            photo = render.photo_source(card.get("image_url"), base_url)
+            if photo is None:
                 await say(context, update, caption, parse_mode=ParseMode.HTML)
+            else:
+                await send_photo(context, update, photo, caption=caption, fallback=caption)
 
 
-async def send_photo(context: ContextTypes.DEFAULT_TYPE, update: Update, url: str, caption: str | None) -> None:
-    """A photo by URL; if Telegram cannot fetch it, the caption (or the link) as text."""
+async def send_photo(
+    context: ContextTypes.DEFAULT_TYPE, update: Update, photo: render.Photo, caption: str | None, fallback: str
+) -> None:
+    """A photo, by its public URL or uploaded from the CRM; if that fails, `fallback` as text.
+
+    `fallback` is the caption (HTML) when there is one, else the picture's address (plain text).
+    """
     chat, message = update.effective_chat, update.effective_message
     options: dict[str, Any] = {}
     if is_group(chat) and message is not None:
         options["reply_parameters"] = ReplyParameters(message_id=message.message_id, allow_sending_without_reply=True)
+    source: str | InputFile
+    if photo.url is not None:
+        source = photo.url
+    else:
+        try:
+            picture = await services(context).crm.picture(photo.crm_path or "")
+        except PictureUnavailable as error:
+            logger.warning("Cannot fetch the picture %s from the CRM: %s", photo.crm_path, error)
+            await say(context, update, fallback, parse_mode=ParseMode.HTML if caption else None)
+            return
+        source = InputFile(picture.data, filename=picture.filename)
     try:
-        await context.bot.send_photo(chat.id, url, caption=caption, parse_mode=ParseMode.HTML, **options)
+        await context.bot.send_photo(chat.id, source, caption=caption, parse_mode=ParseMode.HTML, **options)
     except BadRequest as error:
-        logger.warning("Telegram could not send the photo %s: %s", url, error)
-        await say(context, update, caption or url, parse_mode=ParseMode.HTML if caption else None)
+        logger.warning("Telegram could not send the photo %s: %s", photo.url or photo.crm_path, error)
+        await say(context, update, fallback, parse_mode=ParseMode.HTML if caption else None)
 
 
 async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> None:

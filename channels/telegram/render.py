@@ -6,11 +6,12 @@ markup. Product cards are built here as HTML with every value escaped.
 
 import hashlib
 import html
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -97,22 +98,63 @@ def keyboard(buttons: list[dict[str, Any]]) -> Keyboard | None:
     return Keyboard(InlineKeyboardMarkup(rows), long_payloads) if rows else None
 
 
-# Telegram fetches photos itself, from public http(s) URLs, and cannot show SVG as a photo.
+# Telegram fetches photos from public http(s) URLs itself, and cannot show SVG as a photo.
 UNSUPPORTED_PHOTO_SUFFIXES = (".svg", ".svgz")
+# The CRM serves a PNG rendition beside each of its SVG product placeholders.
+CRM_PICTURES_PATH = "/static/products/"
+_PRIVATE_SUFFIXES = (".localhost", ".local", ".internal", ".lan", ".home.arpa")
 
 
-def photo_url(url: Any, base_url: str | None = None) -> str | None:
-    """A URL Telegram can fetch a photo from, or None (then the card is sent as text)."""
+@dataclass(frozen=True)
+class Photo:
+    """Where a photo comes from: a public `url` Telegram fetches itself, or a `crm_path` that the
+    bridge downloads from the CRM and uploads (the CRM is usually not reachable from Telegram)."""
+
+    url: str | None = None
+    crm_path: str | None = None
+
+
+def is_public_host(host: str) -> bool:
+    """Whether Telegram's servers could reach `host` (no DNS look-up: names judged by their form)."""
+    host = host.strip("[]").rstrip(".").lower()
+    try:
+        return ipaddress.ip_address(host).is_global
+    except ValueError:
+        return "." in host and host != "localhost" and not host.endswith(_PRIVATE_SUFFIXES)
+
+
+def _from_crm(parts: SplitResult) -> Photo | None:
+    path = parts.path if parts.path.startswith("/") else "/" + parts.path
+    if path.lower().endswith(UNSUPPORTED_PHOTO_SUFFIXES):
+        if not path.startswith(CRM_PICTURES_PATH) or not path.lower().endswith(".svg"):
+            return None
+        path = path[: -len(".svg")] + ".png"
+    return Photo(crm_path=urlunsplit(("", "", path, parts.query, "")))
+
+
+def photo_source(url: Any, base_url: str | None = None) -> Photo | None:
+    """How to send the picture at `url` as a photo, or None (then a card is sent as text).
+
+    A relative URL is public under `base_url` (TELEGRAM_IMAGE_BASE_URL) when that is set, and
+    otherwise a path on the CRM. An absolute URL on a host Telegram cannot reach (loopback,
+    private addresses, single-label names such as `crm`) is fetched from the CRM by its path.
+    """
     if not isinstance(url, str) or not url.strip():
         return None
-    if urlsplit(url).scheme not in ("http", "https"):
+    parts = urlsplit(url.strip())
+    if not parts.scheme and not parts.netloc:  # a path such as /static/products/KI0000.png
         if not base_url:
-            return None
-        url = urljoin(base_url.rstrip("/") + "/", url.lstrip("/"))
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or parts.path.lower().endswith(UNSUPPORTED_PHOTO_SUFFIXES):
+            return _from_crm(parts)
+        parts = urlsplit(urljoin(base_url.rstrip("/") + "/", parts.geturl().lstrip("/")))
+    elif not parts.scheme:  # //host/path
+        parts = urlsplit("https:" + parts.geturl())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
         return None
-    return url
+    if not is_public_host(parts.hostname):
+        return _from_crm(parts)
+    if parts.path.lower().endswith(UNSUPPORTED_PHOTO_SUFFIXES):
+        return None
+    return Photo(url=parts.geturl())
 
 
 def money(amount: Any, currency: str | None) -> str:

@@ -1,7 +1,6 @@
-"""Serves `web/widget/` at /widget/, product placeholder pictures at /static/products/ and,
+"""Serves `web/widget/` at /widget/, product placeholder pictures (SVG and PNG) at /static/products/ and,
 only with `DEMO_MODE`, the demo shop at /demo/ with its token endpoint."""
 
-import hashlib
 import html
 import logging
 from pathlib import Path
@@ -17,6 +16,7 @@ from crm_backend.catalogue.models import Product
 from crm_backend.core.deps import SessionDep, SettingsDep
 from crm_backend.core.security import issue_customer_token
 from crm_backend.customers.models import Customer
+from crm_backend.web.pictures import placeholder_png, placeholder_svg
 
 logger = logging.getLogger(__name__)
 
@@ -72,39 +72,25 @@ def demo_token(
     return {"customer_id": found.id, "token": token, "expires_in": DEMO_TOKEN_TTL_SECONDS}
 
 
-@router.get("/static/products/{sku}.svg")
-def product_picture(sku: str, db_session: SessionDep) -> Response:
-    """A generated placeholder picture: the product's name on a colour taken from its code."""
+PICTURE_HEADERS = {"Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'"}
+
+
+def _product(db_session: SessionDep, sku: str) -> Product:
     product = db_session.scalars(select(Product).where(Product.sku == sku)).first()
     if product is None:
         raise HTTPException(status_code=404, detail="No such product")
-    return Response(
-        placeholder_svg(product.name, product.sku),
-        media_type="image/svg+xml",
-        headers={"Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'"},
-    )
+    return product
 
 
-def placeholder_svg(name: str, seed: str) -> str:
-    """An SVG of 320x240 with `name` wrapped on up to three lines."""
-    hue = int(hashlib.sha256(seed.encode()).hexdigest()[:4], 16) % 360
-    words, lines, line = name.split(), [], ""
-    for word in words:
-        if line and len(line) + 1 + len(word) > 18:
-            lines.append(line)
-            line = word
-        else:
-            line = f"{line} {word}".strip()
-    lines.append(line)
-    lines = lines[:3]
-    first_y = 120 - (len(lines) - 1) * 15
-    text = "".join(
-        f'<text x="160" y="{first_y + index * 30}">{html.escape(part)}</text>' for index, part in enumerate(lines)
-    )
-    return (
-        '<svg xmlns="http://www.w3.org/2000/svg" width="320" height="240" viewBox="0 0 320 240">'
-        f'<rect width="320" height="240" fill="hsl({hue},55%,88%)"/>'
-        f'<circle cx="160" cy="120" r="95" fill="hsl({hue},50%,78%)"/>'
-        f'<g font-family="sans-serif" font-size="22" text-anchor="middle" dominant-baseline="middle" '
-        f'fill="hsl({hue},45%,25%)">{text}</g></svg>'
-    )
+@router.get("/static/products/{sku}.svg")
+def product_picture(sku: str, db_session: SessionDep) -> Response:
+    """A generated placeholder picture as SVG (kept for catalogues that point at it)."""
+    product = _product(db_session, sku)
+    return Response(placeholder_svg(product.name, product.sku), media_type="image/svg+xml", headers=PICTURE_HEADERS)
+
+
+@router.get("/static/products/{sku}.png")
+def product_picture_png(sku: str, db_session: SessionDep) -> Response:
+    """The same placeholder as PNG, which Telegram (and any client) can show as a photo."""
+    product = _product(db_session, sku)
+    return Response(placeholder_png(product.name, product.sku), media_type="image/png", headers=PICTURE_HEADERS)

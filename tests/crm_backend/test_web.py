@@ -70,10 +70,14 @@ def test_product_pictures(shop_client, db_session):
     from crm_backend.catalogue.models import Product
 
     product = db_session.scalars(select(Product)).first()
-    picture = shop_client.get(product.image_url)
-    assert picture.status_code == 200 and picture.headers["content-type"].startswith("image/svg+xml")
-    assert picture.text.startswith("<svg") and product.name.split()[0] in picture.text
+    picture = shop_client.get(product.image_url)  # the demo catalogue points at the PNG
+    assert picture.status_code == 200 and picture.headers["content-type"] == "image/png"
+    assert picture.content.startswith(b"\x89PNG\r\n\x1a\n") and len(picture.content) > 1000
+    svg = shop_client.get(f"/static/products/{product.sku}.svg")  # still served for older catalogues
+    assert svg.status_code == 200 and svg.headers["content-type"].startswith("image/svg+xml")
+    assert svg.text.startswith("<svg") and product.name.split()[0] in svg.text
     assert shop_client.get("/static/products/NOPE.svg").status_code == 404
+    assert shop_client.get("/static/products/NOPE.png").status_code == 404
 
 
 def test_placeholder_escapes_the_name():

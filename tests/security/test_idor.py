@@ -36,6 +36,7 @@ CONSOLE_ADMIN = "console_admin"  # the console's session cookie of an administra
 ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/health"): PUBLIC,
     ("GET", "/static/products/{sku}.svg"): PUBLIC,
+    ("GET", "/static/products/{sku}.png"): PUBLIC,
     ("GET", "/demo"): DEMO,
     ("GET", "/demo/"): DEMO,
     ("GET", "/demo/token"): DEMO,

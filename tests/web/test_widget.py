@@ -138,8 +138,7 @@ def test_reconnects_without_losing_or_repeating_messages(page, web_stack):
     wait_for_bot(page, 2)
     # The transport drops (as on a network failure) and the user types on while it is down:
     # both messages are sent once, in order, after reconnecting. (A drop while the bot is
-    # answering is covered in tests/bot/test_widget_channel.py: re-sent ids are ignored and
-    # replies for an empty room are held.)
+    # answering: test_a_drop_while_the_bot_answers_loses_and_repeats_nothing.)
     page.evaluate("ConciergeWidget.instance.socket.io.engine.close()")
     expect(page.locator(".cw-status")).to_contain_text("Reconnecting")
     say(page, "what are your opening hours")
@@ -161,6 +160,68 @@ def test_reconnects_without_losing_or_repeating_messages(page, web_stack):
     assert page.locator(".cw-user").all_inner_texts().count("bye") == 1
     page.wait_for_timeout(1000)
     expect(page.locator(".cw-log .cw-bot")).to_have_count(5)
+
+
+# Installed in the page: the connection dies when the next server packet matching `pattern`
+# arrives, before the client reads it (the packet is lost with the connection), or, with
+# `afterSending`, just after the widget's next message has been written to the socket (the
+# server gets it, but the connection is gone before anything comes back).
+DROP_CONNECTION = """([pattern, afterSending]) => {
+  const engine = ConciergeWidget.instance.socket.io.engine;
+  window.__drops = 0;
+  const drop = () => { window.__drops += 1; engine.close(); };
+  if (afterSending) {
+    const onCreate = (packet) => {
+      if (packet.type === "message" && /^2\\d*\\["user_uttered"/.test(packet.data)) {
+        engine.off("packetCreate", onCreate);
+        engine.once("flush", drop);
+      }
+    };
+    engine.on("packetCreate", onCreate);
+    return;
+  }
+  const onPacket = (packet) => {
+    if (packet.type === "message" && new RegExp(pattern).test(packet.data)) {
+      engine.off("packet", onPacket);
+      drop();
+    }
+  };
+  engine.on("packet", onPacket);
+}"""
+
+
+@pytest.mark.parametrize(
+    ("pattern", "after_sending"),
+    [
+        (r'^2\d*\["bot_uttered"', False),  # the reply is lost on the way
+        (r"^3\d+", False),  # the reply arrived, its acknowledgement is lost on the way
+        (None, True),  # the message arrived, the connection is gone before the reply is sent
+    ],
+    ids=["reply-lost", "acknowledgement-lost", "dropped-after-sending"],
+)
+def test_a_drop_while_the_bot_answers_loses_and_repeats_nothing(page, web_stack, pattern, after_sending):
+    open_chat(page)
+    say(page, "hello")
+    wait_for_bot(page, 2)
+    page.evaluate(DROP_CONNECTION, [pattern, after_sending])
+    say(page, "what are your opening hours")
+    page.wait_for_function("window.__drops === 1", timeout=45_000)
+    # The widget reconnects and sends the unacknowledged message again; the server does not
+    # run the bot again but answers with the replies it kept, which the widget shows once.
+    texts = wait_for_bot(page, 3)
+    expect(page.locator(".cw-status")).to_be_hidden(timeout=20_000)
+    page.wait_for_timeout(1500)  # a repeated reply would have arrived by now
+    assert page.locator(".cw-user").all_inner_texts() == ["hello", "what are your opening hours"]
+    assert "open Monday to Friday" in texts[2]
+    expect(page.locator(".cw-log .cw-bot")).to_have_count(3)
+    assert page.locator(".cw-log .cw-notice").count() == 0
+    assert page.evaluate("Object.values(sessionStorage).map(v => JSON.parse(v).outbox.length)") == [0]
+    # The conversation holds the message once, and the bot answered it once.
+    page.reload()
+    expect(page.locator(".cw-log .cw-bot")).to_have_count(3)
+    say(page, "thank you")
+    wait_for_bot(page, 4)
+    assert page.locator(".cw-user").all_inner_texts() == ["hello", "what are your opening hours", "thank you"]
 
 
 def test_unread_badge_when_closed(page, web_stack):
@@ -192,3 +253,5 @@ def test_demo_token_only_in_demo_mode(web_stack):
     assert httpx.get(f"{crm_url}/demo/token", params={"customer": 1}).json()["customer_id"] == 1
     assert httpx.get(f"{crm_url}/widget/concierge-widget.js").status_code == 200
     assert httpx.get(f"{crm_url}/static/products/KI0000.svg").headers["content-type"].startswith("image/svg+xml")
+    png = httpx.get(f"{crm_url}/static/products/KI0000.png")
+    assert png.headers["content-type"] == "image/png" and png.content.startswith(b"\x89PNG\r\n\x1a\n")

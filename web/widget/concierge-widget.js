@@ -30,6 +30,7 @@
     storage: "session",
     maxLength: 2000,
     maxHistory: 200,
+    maxSeenReplies: 500,
     ackTimeoutMs: 60000,
     startOpen: false,
     assetBaseUrl: null,
@@ -99,7 +100,7 @@
   }
 
   Widget.prototype.load = function () {
-    var empty = { sessionId: null, messages: [], outbox: [], open: false, unread: 0 };
+    var empty = { sessionId: null, messages: [], outbox: [], seen: [], open: false, unread: 0 };
     if (!this.store) return empty;
     try {
       var saved = JSON.parse(this.store.getItem(this.storeKey) || "null");
@@ -113,6 +114,8 @@
     if (!this.store) return;
     var overflow = this.state.messages.length - this.config.maxHistory;
     if (overflow > 0) this.state.messages.splice(0, overflow);
+    var seenOverflow = this.state.seen.length - this.config.maxSeenReplies;
+    if (seenOverflow > 0) this.state.seen.splice(0, seenOverflow);
     try {
       this.store.setItem(this.storeKey, JSON.stringify(this.state));
     } catch (e) {
@@ -448,9 +451,11 @@
   };
 
   /* Send the oldest unsent message, one at a time, in order. The server acknowledges a
-     message once it has answered it; a message whose acknowledgement did not come before
-     the connection dropped is sent again after reconnecting, and the server ignores the
-     second copy (same message id). */
+     message once it has answered it, with all its replies (which also arrive live, one by
+     one, as "bot_uttered"; every reply has an id and is shown once). A message whose
+     acknowledgement did not come before the connection dropped is sent again after
+     reconnecting, marked as a retry: the server does not process it twice, it answers with
+     the replies it already sent (and that may never have arrived). */
   Widget.prototype.flush = function () {
     if (!this.ready || this.inFlight || !this.state.outbox.length) return;
     var self = this;
@@ -461,11 +466,14 @@
     this.token().then(function (token) {
       if (self.inFlight !== attempt || !self.ready) return; // disconnected meanwhile
       var metadata = { message_id: item.id };
+      if (item.sent) metadata.retry = true;
       if (token) metadata.customer_token = String(token);
+      item.sent = true;
+      self.save();
       socket.timeout(self.config.ackTimeoutMs).emit(
         "user_uttered",
         { message: item.message, session_id: self.state.sessionId, customData: metadata },
-        function (error) {
+        function (error, ack) {
           // A connection that dropped before the answer leaves the message in the outbox:
           // it is sent again after reconnecting (see "disconnect").
           if (self.inFlight !== attempt) return;
@@ -476,6 +484,16 @@
           self.save();
           if (error) {
             self.add({ id: newId(), from: "notice", kind: "text", text: "No answer yet. Please try again in a moment." });
+          } else if (ack && typeof ack === "object") {
+            if (Array.isArray(ack.replies)) ack.replies.forEach(self.receive, self);
+            if (ack.error) {
+              self.add({
+                id: newId(),
+                from: "notice",
+                kind: "text",
+                text: "Sorry, something went wrong on our side and your message was not answered. Please try again.",
+              });
+            }
           }
           self.showTyping(!!self.state.outbox.length);
           self.flush();
@@ -491,8 +509,13 @@
 
   // ---- receiving ------------------------------------------------------------------------
 
+  /* Show one reply (live or from an acknowledgement), unless its id was shown already. */
   Widget.prototype.receive = function (data) {
     if (!data || typeof data !== "object") return;
+    if (typeof data.id === "string" && data.id) {
+      if (this.state.seen.indexOf(data.id) !== -1) return;
+      this.state.seen.push(data.id);
+    }
     var quick = data.quick_replies || data.buttons;
     if (typeof data.text === "string" && data.text) {
       var message = { id: newId(), from: "bot", kind: "text", text: data.text };
@@ -567,7 +590,7 @@
 
   /* Forget the conversation (e.g. when the shop's customer signs out). */
   Widget.prototype.reset = function () {
-    this.state = { sessionId: null, messages: [], outbox: [], open: !this.panel.hidden, unread: 0 };
+    this.state = { sessionId: null, messages: [], outbox: [], seen: [], open: !this.panel.hidden, unread: 0 };
     this.save();
     this.renderHistory();
     if (this.socket) {

@@ -2,7 +2,8 @@
 
 One server hosts any number of bots, told apart by the token in the URL
 (`/bot<token>/<method>`). python-telegram-bot posts form-encoded bodies whose values are
-JSON-encoded; the answers follow the Bot API's `{"ok": true, "result": ...}` shape.
+JSON-encoded, and multipart bodies when it uploads a file (recorded in `Call.files`); the
+answers follow the Bot API's `{"ok": true, "result": ...}` shape.
 """
 
 import itertools
@@ -12,12 +13,34 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import HeaderParser
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 LONG_POLL_SECONDS = 0.5
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 _ids = itertools.count(7000)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """A file a bot uploaded (a multipart part with a file name)."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def png_size(self) -> tuple[int, int] | None:
+        """(width, height) from a PNG's header, or None if it is not a PNG."""
+        if not self.data.startswith(PNG_SIGNATURE) or self.data[12:16] != b"IHDR":
+            return None
+        return int.from_bytes(self.data[16:20], "big"), int.from_bytes(self.data[20:24], "big")
 
 
 @dataclass
@@ -27,6 +50,7 @@ class Call:
     method: str
     params: dict[str, Any]
     result: Any = None
+    files: dict[str, Upload] = field(default_factory=dict)
 
     @property
     def chat_id(self) -> int | None:
@@ -63,6 +87,7 @@ class FakeTelegram:
 
     def __init__(self) -> None:
         self.bots: dict[str, FakeBot] = {}
+        self.unfetchable_photo_urls: set[str] = set()  # sendPhoto with one of these answers 400, like Telegram
         self.condition = threading.Condition()
         self.server = _Server(("127.0.0.1", 0), self._handler_class())
         self.thread = threading.Thread(target=self.server.serve_forever, name="fake-telegram", daemon=True)
@@ -140,27 +165,26 @@ class FakeTelegram:
                 head, _, method = path.rpartition("/")
                 token = head.removeprefix("/bot")
                 bot = fake.bots.get(token)
-                params = self._params()
+                params, files = self._params()
                 if bot is None:
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
-                status, body = fake.handle(bot, method, params)
+                status, body = fake.handle(bot, method, params, files)
                 self._send(status, body)
 
-            def _params(self) -> dict[str, Any]:
+            def _params(self) -> tuple[dict[str, Any], dict[str, Upload]]:
                 length = int(self.headers.get("Content-Length") or 0)
-                raw = self.rfile.read(length).decode() if length else ""
+                raw = self.rfile.read(length) if length else b""
                 query = urlsplit(self.path).query
                 content_type = self.headers.get("Content-Type", "")
                 if content_type.startswith("application/json"):
-                    return json.loads(raw or "{}")
+                    return json.loads(raw or b"{}"), {}
+                if content_type.startswith("multipart/form-data"):
+                    return parse_multipart(content_type, raw)
                 params: dict[str, Any] = {}
-                for key, value in parse_qsl("&".join(part for part in (query, raw) if part)):
-                    try:
-                        params[key] = json.loads(value)
-                    except ValueError:
-                        params[key] = value
-                return params
+                for key, value in parse_qsl("&".join(part for part in (query, raw.decode()) if part)):
+                    params[key] = _json_or_text(value)
+                return params, {}
 
             def _send(self, status: int, body: dict) -> None:
                 data = json.dumps(body).encode()
@@ -183,20 +207,26 @@ class FakeTelegram:
             "supports_inline_queries": False,
         }
 
-    def handle(self, bot: FakeBot, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+    def handle(
+        self, bot: FakeBot, method: str, params: dict[str, Any], files: dict[str, Upload] | None = None
+    ) -> tuple[int, dict]:
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(bot, params)}
-        status, body = self._answer(bot, method, params)
+        status, body = self._answer(bot, method, params, files or {})
         with self.condition:
-            bot.calls.append(Call(method, params, body.get("result")))
+            bot.calls.append(Call(method, params, body.get("result"), dict(files or {})))
             self.condition.notify_all()
         return status, body
 
-    def _answer(self, bot: FakeBot, method: str, params: dict[str, Any]) -> tuple[int, dict]:
+    def _answer(self, bot: FakeBot, method: str, params: dict[str, Any], files: dict[str, Upload]) -> tuple[int, dict]:
         if method == "getMe":
             return 200, {"ok": True, "result": self.bot_user(bot)}
+        if method == "sendPhoto" and "photo" not in params and "photo" not in files:
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: there is no photo in the request"}
+        if method == "sendPhoto" and params.get("photo") in self.unfetchable_photo_urls:
+            return 400, {"ok": False, "error_code": 400, "description": "Bad Request: failed to get HTTP URL content"}
         if method in ("sendMessage", "sendPhoto", "editMessageReplyMarkup"):
-            return 200, {"ok": True, "result": self._message(bot, method, params)}
+            return 200, {"ok": True, "result": self._message(bot, method, params, files)}
         if method == "setWebhook":
             bot.webhook_url = str(params.get("url", ""))
             return 200, {"ok": True, "result": True}
@@ -220,7 +250,7 @@ class FakeTelegram:
                     return list(bot.updates)
                 self.condition.wait(max(0.0, deadline - time.monotonic()))
 
-    def _message(self, bot: FakeBot, method: str, params: dict[str, Any]) -> dict:
+    def _message(self, bot: FakeBot, method: str, params: dict[str, Any], files: dict[str, Upload]) -> dict:
         chat_id = int(params.get("chat_id") or 0)
         message: dict[str, Any] = {
             "message_id": int(params.get("message_id") or next(_ids)),
@@ -229,7 +259,10 @@ class FakeTelegram:
             "from": self.bot_user(bot),
         }
         if method == "sendPhoto":
-            message["photo"] = [{"file_id": "photo", "file_unique_id": "photo", "width": 1, "height": 1}]
+            upload = files.get("photo")
+            width, height = (upload.png_size if upload else None) or (1, 1)
+            size = {"file_id": "photo", "file_unique_id": "photo", "width": width, "height": height}
+            message["photo"] = [size | ({"file_size": upload.size} if upload else {})]
             if params.get("caption"):
                 message["caption"] = params["caption"]
         elif params.get("text"):
@@ -237,6 +270,36 @@ class FakeTelegram:
         if params.get("reply_markup"):
             message["reply_markup"] = params["reply_markup"]
         return message
+
+
+def _json_or_text(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def parse_multipart(content_type: str, body: bytes) -> tuple[dict[str, Any], dict[str, Upload]]:
+    """Fields (JSON-decoded where they are JSON) and files of a multipart/form-data body."""
+    envelope = HeaderParser().parsestr(f"Content-Type: {content_type}\r\n\r\n")
+    boundary = envelope.get_param("boundary")
+    if not isinstance(boundary, str):
+        raise ValueError("multipart body without a boundary")
+    params: dict[str, Any] = {}
+    files: dict[str, Upload] = {}
+    for chunk in body.split(b"--" + boundary.encode())[1:]:
+        if chunk.startswith(b"--"):  # the closing delimiter
+            break
+        head, _, data = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        data = data.removesuffix(b"\r\n")
+        headers = HeaderParser().parsestr(head.decode() + "\r\n\r\n")
+        name = str(headers.get_param("name", header="content-disposition") or "")
+        filename = headers.get_filename()
+        if filename is not None:
+            files[name] = Upload(filename=filename, content_type=headers.get_content_type(), data=data)
+        else:
+            params[name] = _json_or_text(data.decode())
+    return params, files
 
 
 # Updates as Telegram sends them.

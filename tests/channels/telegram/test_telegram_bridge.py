@@ -111,16 +111,21 @@ def test_button_press_is_answered_and_its_payload_forwarded(chat_with, link_code
     assert crm.get(Order, order.id).status == "cancelled"
 
 
-def test_product_cards_become_photos_or_html_texts(chat_with, link_code):
+def test_product_cards_become_photos_uploaded_from_the_crm(chat_with, link_code, telegram_stack):
     me = chat_with(user_id=5008)
     me.ask(f"/start {link_code(1)}")
     intro, *cards = me.answers(me.send("what would you recommend for me?"), count=4)
     assert intro.method == "sendMessage" and "parse_mode" not in intro.params
     for card in cards:
+        # The demo shop's pictures are relative paths on the CRM, which Telegram cannot reach:
+        # the bridge fetches each PNG from the CRM and uploads it, with the card as caption.
+        assert card.method == "sendPhoto", card.params
         assert card.params["parse_mode"] == "HTML"
         assert card.text.startswith("<b>") and " EUR" in card.text and "<i>" in card.text
-        # The demo shop's pictures are relative SVG paths, which Telegram cannot show as photos.
-        assert card.method == "sendMessage"
+        upload = card.files["photo"]
+        assert upload.content_type == "image/png" and upload.png_size == (640, 480) and upload.size > 1000
+        assert card.result["photo"][0]["file_size"] == upload.size
+    assert len({card.files["photo"].data for card in cards}) == 3  # one picture per product
 
 
 def test_group_chatter_is_ignored_but_mentions_and_replies_are_answered(chat_with, telegram_stack):

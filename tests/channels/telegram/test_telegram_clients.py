@@ -1,10 +1,20 @@
 """The bridge's HTTP clients: brief retries, never a duplicate message, typed failures."""
 
+import asyncio
+
 import httpx
 import pytest
 
 from channels.telegram import clients
-from channels.telegram.clients import CRMClient, CRMUnavailable, LinkRefused, RasaClient, RasaUnavailable
+from channels.telegram.clients import (
+    CRMClient,
+    CRMUnavailable,
+    LinkRefused,
+    Picture,
+    PictureUnavailable,
+    RasaClient,
+    RasaUnavailable,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -74,3 +84,54 @@ async def test_crm_answers_become_tokens_none_or_typed_refusals():
     with pytest.raises(CRMUnavailable):
         await crm.customer_token(44)
     assert len(seen) == 6
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\0" * 100
+
+
+async def test_pictures_come_from_the_crm_without_the_service_token():
+    http, seen = http_client([httpx.Response(200, content=PNG, headers={"Content-Type": "image/png"})])
+    picture = await CRMClient(http, "http://crm:8000", "service-token").picture("/static/products/A1.png")
+    assert picture == Picture(PNG, "image/png") and picture.filename == "picture.png"
+    assert str(seen[0].url) == "http://crm:8000/static/products/A1.png"
+    assert "Authorization" not in seen[0].headers
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(404, json={"detail": "No such product"}),
+        httpx.Response(200, text="<svg/>", headers={"Content-Type": "image/svg+xml"}),
+        httpx.Response(200, text="<html>", headers={"Content-Type": "text/html"}),
+        httpx.Response(200, content=PNG * 20, headers={"Content-Type": "image/png"}),  # over the limit, declared
+        httpx.Response(200, stream=httpx.ByteStream(PNG * 20), headers={"Content-Type": "image/png"}),  # streamed
+        httpx.ConnectError("refused"),
+    ],
+    ids=["missing", "svg", "html", "too-large", "too-large-streamed", "unreachable"],
+)
+async def test_pictures_that_cannot_be_photos_are_refused(answer):
+    http, seen = http_client([answer])
+    crm = CRMClient(http, "http://crm", "service-token", picture_max_bytes=1000)
+    with pytest.raises(PictureUnavailable):
+        await crm.picture("/static/products/A1.png")
+    assert len(seen) == 1  # no retries: the card is sent as text instead
+
+
+async def test_a_slow_picture_is_given_up():
+    async def handler(request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(5)
+        return httpx.Response(200, content=PNG, headers={"Content-Type": "image/png"})
+
+    http = httpx.AsyncClient(transport=httpx.MockTransport(handler))
+    crm = CRMClient(http, "http://crm", "service-token", picture_timeout=0.1)
+    with pytest.raises(PictureUnavailable, match="no answer within"):
+        await crm.picture("/static/products/A1.png")
+
+
+async def test_only_paths_on_the_crm_are_fetched():
+    http, seen = http_client([])
+    crm = CRMClient(http, "http://crm", "service-token")
+    for path in ("https://elsewhere.example.com/a.png", "//elsewhere.example.com/a.png", "a.png"):
+        with pytest.raises(PictureUnavailable):
+            await crm.picture(path)
+    assert seen == []

@@ -110,13 +110,41 @@ def test_api_base_url_accepts_a_root_or_a_bot_prefix():
 @pytest.mark.parametrize(
     ("url", "base", "expected"),
     [
-        ("https://cdn.example.com/p/1.jpg", None, "https://cdn.example.com/p/1.jpg"),
-        ("/static/products/1.png", "https://shop.example.com", "https://shop.example.com/static/products/1.png"),
-        ("/static/products/1.png", None, None),
+        ("https://cdn.example.com/p/1.jpg", None, render.Photo(url="https://cdn.example.com/p/1.jpg")),
+        ("//cdn.example.com/p/1.jpg", None, render.Photo(url="https://cdn.example.com/p/1.jpg")),
+        (
+            "/static/products/1.png",
+            "https://shop.example.com",
+            render.Photo(url="https://shop.example.com/static/products/1.png"),
+        ),
+        # Relative paths without a public base are the CRM's: the bridge uploads them.
+        ("/static/products/1.png", None, render.Photo(crm_path="/static/products/1.png")),
+        ("static/products/1.png?v=2", None, render.Photo(crm_path="/static/products/1.png?v=2")),
+        # The CRM's own SVG placeholders have a PNG beside them; other SVGs cannot be photos.
+        ("/static/products/1.svg", None, render.Photo(crm_path="/static/products/1.png")),
+        ("/pictures/1.svg", None, None),
         ("https://cdn.example.com/p/1.svg", None, None),
+        # Hosts Telegram cannot reach: fetched from the CRM by their path.
+        ("http://127.0.0.1:8000/static/products/1.png", None, render.Photo(crm_path="/static/products/1.png")),
+        ("http://localhost:8000/a.jpg", "https://shop.example.com", render.Photo(crm_path="/a.jpg")),
+        ("http://crm:8000/static/products/1.png", None, render.Photo(crm_path="/static/products/1.png")),
+        ("http://10.1.2.3/a.png", None, render.Photo(crm_path="/a.png")),
+        ("http://[::1]/a.png", None, render.Photo(crm_path="/a.png")),
+        ("http://shop.internal/a.png", None, render.Photo(crm_path="/a.png")),
         ("javascript:alert(1)", None, None),
+        ("data:image/png;base64,iVBORw0KGgo=", None, None),
+        ("", "https://shop.example.com", None),
         (None, "https://shop.example.com", None),
     ],
 )
-def test_only_fetchable_photo_urls_are_sent_as_photos(url, base, expected):
-    assert render.photo_url(url, base) == expected
+def test_photo_sources(url, base, expected):
+    assert render.photo_source(url, base) == expected
+
+
+@pytest.mark.parametrize(
+    ("host", "public"),
+    [("cdn.example.com", True), ("8.8.8.8", True), ("127.0.0.1", False), ("localhost", False), ("crm", False),
+     ("192.168.1.10", False), ("169.254.1.1", False), ("fd00::1", False), ("printer.local", False)],
+)  # fmt: skip
+def test_public_hosts_are_judged_by_their_form(host, public):
+    assert render.is_public_host(host) is public
