@@ -3,15 +3,16 @@
 The export is keyed by table name and carries every column of every row that belongs to
 the customer, so nothing is forgotten when a column is added. Erasure deletes what exists
 only because of the person (identities, consents, loyalty, scores, recommendations, bot
-decisions) and anonymises what the shop must keep for its accounts (orders, returns,
-refunds, tickets): the rows stay, the personal values go.
+decisions, link codes) and anonymises what the shop must keep for its accounts (orders,
+returns, refunds, tickets): the rows stay, the personal values go. The customer's
+conversations lose every link to them (`crm_backend.privacy.conversations`).
 """
 
 import logging
 from datetime import UTC, datetime
 from decimal import Decimal
 
-from sqlalchemy import delete, inspect, select, update
+from sqlalchemy import delete, inspect, or_, select, update
 from sqlalchemy.orm import Session
 
 from crm_backend.audit.models import AuditEntry
@@ -20,7 +21,9 @@ from crm_backend.conversations.models import BotDecision
 from crm_backend.core.db import Base
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.insights.models import CustomerScore, Recommendation
+from crm_backend.links.models import LinkCode
 from crm_backend.orders.models import Order, OrderItem, Shipment
+from crm_backend.privacy.conversations import customer_conversation_ids, erase_conversations
 from crm_backend.returns.models import Refund, Return, ReturnItem
 from crm_backend.tickets.models import Ticket, TicketMessage
 
@@ -67,6 +70,14 @@ def _other_models(column: str) -> list[type]:
     )
 
 
+def _conversation_models() -> list[type]:
+    """Mapped classes about a conversation but not directly about a customer (notes, tags...)."""
+    return sorted(
+        (m.class_ for m in Base.registry.mappers if "conversation_id" in m.columns and "customer_id" not in m.columns),
+        key=lambda model: model.__tablename__,
+    )
+
+
 def export_customer(*, db_session: Session, customer_id: int) -> dict | None:
     """One document with every row that concerns the customer, or None if there is none."""
     customer = db_session.get(Customer, customer_id)
@@ -94,6 +105,9 @@ def export_customer(*, db_session: Session, customer_id: int) -> dict | None:
         ticket["ticket_messages"] = [message for message in messages if message["ticket_id"] == ticket["id"]]
     score = db_session.get(CustomerScore, customer_id)
     others = {m.__tablename__: _rows(db_session, m, m.customer_id == customer_id) for m in _other_models("customer_id")}
+    conversation_ids = customer_conversation_ids(db_session=db_session, customer_id=customer_id)
+    for model in _conversation_models():
+        others[model.__tablename__] = _rows(db_session, model, model.conversation_id.in_(conversation_ids))
     return others | {
         "exported_at": datetime.now(UTC).isoformat(),
         "customer_id": customer_id,
@@ -121,12 +135,16 @@ def erase_customer(
     if customer.erased_at is not None:
         raise CustomerAlreadyErased(customer.id)
     customer_id = customer.id
+    # Found first: bot decisions and tickets are among the rows that name the conversations.
+    conversation_ids = customer_conversation_ids(db_session=db_session, customer_id=customer_id)
     counts: dict[str, int] = {}
-    for model in (ChannelIdentity, Consent, LoyaltyAccount, CustomerScore, Recommendation, BotDecision):
+    for model in (ChannelIdentity, Consent, LoyaltyAccount, CustomerScore, Recommendation, BotDecision, LinkCode):
         result = db_session.execute(delete(model).where(model.customer_id == customer_id))
         counts[model.__tablename__] = result.rowcount or 0
 
-    ticket_ids = select(Ticket.id).where(Ticket.customer_id == customer_id).scalar_subquery()
+    # The customer's tickets, and tickets opened in their conversations before they signed in.
+    customer_tickets = or_(Ticket.customer_id == customer_id, Ticket.conversation_id.in_(conversation_ids))
+    ticket_ids = select(Ticket.id).where(customer_tickets).scalar_subquery()
     # Agents' notes on the customer's tickets describe the customer too: all bodies go.
     counts["ticket_messages"] = (
         db_session.execute(
@@ -136,7 +154,7 @@ def erase_customer(
     )
     counts["tickets"] = (
         db_session.execute(
-            update(Ticket).where(Ticket.customer_id == customer_id).values(subject=ERASED_TEXT, conversation_id=None)
+            update(Ticket).where(customer_tickets).values(subject=ERASED_TEXT, conversation_id=None)
         ).rowcount
         or 0
     )
@@ -155,6 +173,9 @@ def erase_customer(
     counts["returns"] = (
         db_session.execute(update(Return).where(Return.customer_id == customer_id).values(reason=None)).rowcount or 0
     )
+
+    for table, count in erase_conversations(db_session=db_session, conversation_ids=conversation_ids).items():
+        counts[table] = counts.get(table, 0) + count
 
     customer.first_name = ERASED_NAME
     customer.last_name = ""

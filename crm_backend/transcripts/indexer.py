@@ -15,9 +15,10 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, delete, select
 from sqlalchemy.orm import Session
 
+from crm_backend.customers.models import Customer
 from crm_backend.handoff.models import CsatRating
 from crm_backend.insights.models import CustomerScore
 from crm_backend.redaction import get_redactor
@@ -203,11 +204,33 @@ def _index_batch(db_session: Session, events: list[StoredEvent], verifier: Token
             if (conversation_id, number) not in known_orders:
                 known_orders.add((conversation_id, number))
                 new_orders.append(ConversationOrder(conversation_id=conversation_id, order_number=number))
+    forgotten = _forget_erased_customers(db_session, list(existing.values()))
     _attach_scores_and_csat(db_session, list(existing.values()))
     db_session.add_all(new_summaries)
     db_session.flush()
-    db_session.add_all(new_orders)
+    db_session.add_all(o for o in new_orders if o.conversation_id not in forgotten)
     return set(ids)
+
+
+def _forget_erased_customers(db_session: Session, summaries: list[ConversationSummary]) -> set[str]:
+    """Events stored before a customer's erasure but indexed after it must not link the
+    conversation to them again: such summaries keep no customer, words or order numbers.
+    Returns their conversation ids."""
+    customer_ids = sorted({s.customer_id for s in summaries if s.customer_id is not None})
+    erased: set[int] = set()
+    for chunk in _chunks(customer_ids, 500):
+        statement = select(Customer.id).where(Customer.id.in_(chunk), Customer.erased_at.is_not(None))
+        erased.update(db_session.scalars(statement))
+    forgotten = {s.conversation_id for s in summaries if s.customer_id in erased}
+    for summary in summaries:
+        if summary.conversation_id in forgotten:
+            summary.customer_id = None
+            summary.segment = None
+            summary.search_text = ""
+            summary.first_message = None
+    if forgotten:
+        db_session.execute(delete(ConversationOrder).where(ConversationOrder.conversation_id.in_(sorted(forgotten))))
+    return forgotten
 
 
 def _attach_scores_and_csat(db_session: Session, summaries: list[ConversationSummary]) -> None:

@@ -19,6 +19,13 @@ class ConversationSummary(Base):
         Index("ix_conversation_summaries_handoff", "had_handoff", "last_ts"),
         Index("ix_conversation_summaries_csat", "csat", "last_ts"),
         Index("ix_conversation_summaries_confidence", "min_confidence"),
+        # Text search (`search_text LIKE '%word%'`) on PostgreSQL: trigrams (migration 0007).
+        Index(
+            "ix_conversation_summaries_search_trgm",
+            "search_text",
+            postgresql_using="gin",
+            postgresql_ops={"search_text": "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql"),
     )
 
     conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)

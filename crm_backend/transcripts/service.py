@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Engine, select, tuple_
+from sqlalchemy import Engine, Select, select, tuple_
 from sqlalchemy.orm import Session
 
 from crm_backend.redaction import redact
@@ -94,6 +94,14 @@ def list_conversations(
     Keyset pagination on (last_ts, conversation_id): each page costs the same however deep
     it is, and the `ix_conversation_summaries_*` indexes serve the filters in that order.
     """
+    rows = list(db_session.scalars(list_statement(filters, cursor=cursor, limit=limit + 1)))
+    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
+    return rows[:limit], next_cursor
+
+
+def list_statement(filters: ConversationFilters, *, cursor: str | None = None, limit: int = PAGE_SIZE) -> Select:
+    """The query of one page (`limit` rows). The text search is `search_text LIKE '%words%'`,
+    which PostgreSQL answers from the trigram index (migration 0007)."""
     s = ConversationSummary
     conditions = filters.conditions()
     after = decode_cursor(cursor)
@@ -101,10 +109,7 @@ def list_conversations(
         last_ts, conversation_id = after
         # A row-value comparison, which SQLite and PostgreSQL both answer from the index.
         conditions.append(tuple_(s.last_ts, s.conversation_id) < tuple_(last_ts, conversation_id))
-    statement = select(s).where(*conditions).order_by(s.last_ts.desc(), s.conversation_id.desc()).limit(limit + 1)
-    rows = list(db_session.scalars(statement))
-    next_cursor = encode_cursor(rows[limit - 1]) if len(rows) > limit else None
-    return rows[:limit], next_cursor
+    return select(s).where(*conditions).order_by(s.last_ts.desc(), s.conversation_id.desc()).limit(limit)
 
 
 def get_summary(*, db_session: Session, conversation_id: str) -> ConversationSummary | None:

@@ -6,6 +6,7 @@ from sqlalchemy import inspect, text
 
 from crm_backend.core.db import alembic_config, make_engine, upgrade_database
 from crm_backend.models import Base
+from crm_backend.transcripts.service import ConversationFilters, list_statement
 
 FOUNDATION_ROWS = [
     "INSERT INTO customers (id, first_name, last_name, email) VALUES (1, 'Ada', 'Lovelace', 'ada@example.com')",
@@ -88,4 +89,42 @@ def test_downgrade_to_foundation_restores_its_shape(empty_database_url):
         ("700001", "DHL"),
         ("700002", None),
     ]
+    engine.dispose()
+
+
+TRIGRAM_INDEX = "ix_conversation_summaries_search_trgm"
+INTENT_STATISTICS = "st_conversation_summaries_intent_words"
+
+
+def test_console_search_indexes_come_and_go(empty_database_url):
+    """0007 on PostgreSQL: a pg_trgm GIN index the console's text search can use, and
+    statistics on the intent filter's expression. Nothing on SQLite."""
+    upgrade_database(empty_database_url)
+    engine = make_engine(empty_database_url)
+    postgres = engine.dialect.name == "postgresql"
+
+    def search_helpers() -> set[str]:
+        found = {index["name"] for index in inspect(engine).get_indexes("conversation_summaries")}
+        if postgres:
+            found |= {name for (name,) in rows(engine, "SELECT stxname FROM pg_statistic_ext")}
+        return found & {TRIGRAM_INDEX, INTENT_STATISTICS}
+
+    assert search_helpers() == ({TRIGRAM_INDEX, INTENT_STATISTICS} if postgres else set())
+    if postgres:
+        definition = rows(engine, f"SELECT indexdef FROM pg_indexes WHERE indexname = '{TRIGRAM_INDEX}'")[0][0]
+        assert "USING gin (search_text gin_trgm_ops)" in definition
+        # The very query the console sends. On an empty table the planner would rather scan,
+        # so scans are priced out: the plan shows whether the index can serve the search at all.
+        statement = list_statement(ConversationFilters(text="Wibble_99%"))
+        sql = str(statement.compile(dialect=engine.dialect, compile_kwargs={"literal_binds": True}))
+        with engine.connect() as connection:
+            connection.exec_driver_sql("SET enable_seqscan = off")
+            connection.exec_driver_sql("SET enable_indexscan = off")
+            plan = "\n".join(row[0] for row in connection.exec_driver_sql(f"EXPLAIN {sql}"))
+        assert f"Bitmap Index Scan on {TRIGRAM_INDEX}" in plan, plan
+
+    command.downgrade(alembic_config(empty_database_url), "0006_conversation_insights")
+    assert search_helpers() == set()
+    upgrade_database(empty_database_url)  # pg_trgm stayed installed: the upgrade runs again
+    assert search_helpers() == ({TRIGRAM_INDEX, INTENT_STATISTICS} if postgres else set())
     engine.dispose()

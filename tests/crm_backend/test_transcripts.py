@@ -1,17 +1,19 @@
 """Reading Rasa's events and the incremental index of conversations (SQLite and PostgreSQL)."""
 
 import time
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.core.security import issue_customer_token
+from crm_backend.customers.models import Customer
 from crm_backend.transcripts import service
 from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
 from crm_backend.transcripts.identity import TokenVerifier
 from crm_backend.transcripts.indexer import index_new_events
-from crm_backend.transcripts.models import ConversationSummary
+from crm_backend.transcripts.models import ConversationOrder, ConversationSummary
 
 SECRET = "s" * 40
 
@@ -98,3 +100,21 @@ def test_a_transcript_lists_messages_with_nlu_details_redacted(stores):
     items = service.load_transcript(tracker, "tr-1")
     assert [i.kind for i in items] == ["user", "action", "bot"]
     assert items[0].text == "my card is [CARD]" and items[0].confidence == 0.4 and items[2].by_agent
+
+
+def test_events_indexed_after_an_erasure_do_not_link_the_customer_again(stores):
+    db_session, tracker = stores
+    erased = Customer(first_name="Erased", last_name="", erased_at=datetime.now(UTC))
+    db_session.add(erased)
+    db_session.flush()
+    # Stored by Rasa before the erasure, read by the indexer after it.
+    token = issue_customer_token(erased.id, secret=SECRET, ttl_seconds=60, now=1_700_000_000)
+    chat = ConversationWriter("idx-erased", 1_700_000_000.0, channel="socketio", token=token)
+    chat.user("I am Zed Quux, where is 702733", "order_status", 0.9).action("action_order_status")
+    write(tracker, [chat])
+    index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    summary = db_session.get(ConversationSummary, "idx-erased")
+    assert (summary.customer_id, summary.search_text, summary.first_message) == (None, "", None)
+    assert summary.turns == 1 and "order_status" in summary.intents  # still counted in the figures
+    orders = select(ConversationOrder).where(ConversationOrder.conversation_id == "idx-erased")
+    assert db_session.scalars(orders).all() == []

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from crm_backend import cli
 from crm_backend.agents.security import verify_password
@@ -19,8 +19,11 @@ def test_export_holds_every_table_that_refers_to_the_customer(client, admin_head
     response = client.get(f"/api/customers/{rich_customer.customer_id}/export", headers=admin_headers)
     assert response.status_code == 200, response.text
     document = response.json()
-    customer_tables = {t.name for t in Base.metadata.sorted_tables if "customer_id" in t.c} | {"customers"}
+    customer_tables = {t.name for t in linking_tables()} | {"customers"}
     assert customer_tables <= set(document)
+    # Rows about the customer's conversations: notes, tags, annotations, mood, order numbers...
+    assert document["conversation_notes"][0]["body"].startswith(rich_customer.first_name)
+    assert {r["conversation_id"] for r in document["conversation_summaries"]} == set(rich_customer.conversation_ids())
     assert document["customers"]["email"] == rich_customer.email
     assert {i["external_id"] for i in document["channel_identities"]} == set(rich_customer.identity_ids)
     assert document["loyalty_accounts"][0]["points"] == 1234
@@ -72,7 +75,7 @@ def test_erasure_leaves_no_personal_value_in_any_table(client, admin, admin_head
     response = client.post(f"/api/customers/{customer_id}/erase", headers=admin_headers)
     assert response.status_code == 200, response.text
     rows = response.json()["rows"]
-    assert rows["channel_identities"] == 2 and rows["orders"] == 2 and rows["ticket_messages"] == 1
+    assert rows["channel_identities"] == 2 and rows["orders"] == 2 and rows["ticket_messages"] == 2
 
     with client.app.state.session_factory() as db_session:
         assert personal_values_left(db_session, rich_customer.values()) == []
@@ -90,6 +93,79 @@ def test_erasure_leaves_no_personal_value_in_any_table(client, admin, admin_head
     again = client.post(f"/api/customers/{customer_id}/erase", headers=admin_headers)
     assert again.status_code == 409 and again.json()["error"]["code"] == "customer_already_erased"
     assert client.post("/api/customers/999999/erase", headers=admin_headers).status_code == 404
+
+
+# Rows the shop keeps for its accounts and its audit trail: they still point at the
+# customer's (anonymised) row, never at a conversation, and hold no personal value.
+KEPT_FOR_THE_ACCOUNTS = {"orders", "returns", "tickets", "audit_log"}
+
+
+def linking_tables() -> list:
+    """Every table that can tie a row to a customer: by `customer_id`, or by `conversation_id`
+    (a chat id that opens the customer's transcript). Read from the metadata, so a table
+    added later is checked without touching this test."""
+    return [t for t in Base.metadata.sorted_tables if {"customer_id", "conversation_id"} & set(t.c.keys())]
+
+
+def rows_linked_to(db_session, customer_id: int, conversation_ids: list[str]) -> dict[str, dict[str, int]]:
+    """{table: {"customer_id": n, "conversation_id": m}} for rows that still point at them."""
+    found: dict[str, dict[str, int]] = {}
+    for table in linking_tables():
+        links = {}
+        if "customer_id" in table.c:
+            links["customer_id"] = table.c.customer_id == customer_id
+        if "conversation_id" in table.c:
+            links["conversation_id"] = table.c.conversation_id.in_(conversation_ids)
+        for column, condition in links.items():
+            count = db_session.scalar(select(func.count()).select_from(table).where(condition))
+            if count:
+                found.setdefault(table.name, {})[column] = count
+    return found
+
+
+def test_erasure_unlinks_the_customer_from_every_table(client, admin_headers, rich_customer):
+    customer_id, conversations = rich_customer.customer_id, rich_customer.conversation_ids()
+    summaries, handoffs, ratings = (
+        Base.metadata.tables[name] for name in ("conversation_summaries", "handoffs", "csat_ratings")
+    )
+    anonymous_summaries = select(func.count()).where(summaries.c.conversation_id.like("erased-%"))
+    with client.app.state.session_factory() as db_session:
+        before = rows_linked_to(db_session, customer_id, conversations)
+        # The factory fills every linking table, or this test would prove nothing for it:
+        # a new table with `customer_id` or `conversation_id` needs a row in api_factories.py.
+        assert set(before) == {t.name for t in linking_tables()}
+        assert before["conversation_summaries"] == {"customer_id": 2, "conversation_id": 2}
+        anonymous_before = db_session.scalar(anonymous_summaries)
+        handoff_id = db_session.scalar(select(handoffs.c.id).where(handoffs.c.customer_id == customer_id))
+
+    response = client.post(f"/api/customers/{customer_id}/erase", headers=admin_headers)
+    assert response.status_code == 200, response.text
+    rows = response.json()["rows"]
+    assert rows["conversation_summaries"] == 2 and rows["handoffs"] == 1 and rows["link_codes"] == 1
+
+    with client.app.state.session_factory() as db_session:
+        after = rows_linked_to(db_session, customer_id, conversations)
+        assert set(after) == KEPT_FOR_THE_ACCOUNTS, after
+        assert all(set(links) == {"customer_id"} for links in after.values()), after
+        assert personal_values_left(db_session, rich_customer.values()) == []
+        # The console's figures keep the conversations, under random ids and without the customer.
+        assert db_session.scalar(anonymous_summaries) == anonymous_before + 2
+        handoff = db_session.execute(select(handoffs).where(handoffs.c.id == handoff_id)).one()
+        assert handoff.status == "closed" and handoff.customer_id is None and handoff.summary is None
+        assert handoff.conversation_id.startswith("erased-")
+        rating = db_session.execute(select(ratings).where(ratings.c.handoff_id == handoff_id)).one()
+        assert (rating.score, rating.target, rating.customer_id) == (4, "human", None)
+        assert rating.conversation_id == handoff.conversation_id  # one pseudonym per conversation
+        summary = db_session.execute(
+            select(summaries).where(summaries.c.conversation_id == handoff.conversation_id)
+        ).one()
+        assert (summary.customer_id, summary.segment, summary.search_text, summary.first_message) == (
+            None,
+            None,
+            "",
+            None,
+        )
+        assert (summary.turns, summary.had_handoff) == (3, True)
 
 
 @pytest.fixture
