@@ -8,12 +8,19 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
 
 from crm_backend.core.config import Settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
 from crm_backend.demo_data import seed_demo_data
+from crm_backend.models import Base
+from crm_backend.transcripts.fake_events import create_tracker_schema
+
+# The real processes and Chromium (web_stack, browser, crm...): registered here, once, so that
+# one stack serves tests/web, tests/console, tests/e2e and tests/channels in a run.
+pytest_plugins = ["tests.stack_fixtures"]
 
 ROOT = Path(__file__).resolve().parent.parent
 # The demo shop is generated relative to today, like `make run`'s: return windows and
@@ -28,6 +35,15 @@ def test_secrets() -> dict[str, str]:
         "BOT_SERVICE_TOKEN": secrets.token_urlsafe(32),
         "CUSTOMER_TOKEN_SECRET": secrets.token_urlsafe(32),
         "RASA_API_TOKEN": secrets.token_urlsafe(16),
+    }
+
+
+def rows_naming(db_session: Session, customer_id: int) -> dict[str, int]:
+    """{table: rows whose customer_id is the customer's}, over every table that has the column."""
+    return {
+        table.name: db_session.scalar(select(func.count()).select_from(table).where(table.c.customer_id == customer_id))
+        for table in Base.metadata.sorted_tables
+        if "customer_id" in table.c
     }
 
 
@@ -85,3 +101,16 @@ def crm_settings(seeded_database_url, test_secrets) -> Settings:
         bot_service_token=test_secrets["BOT_SERVICE_TOKEN"],
         customer_token_secret=test_secrets["CUSTOMER_TOKEN_SECRET"],
     )
+
+
+@pytest.fixture(scope="module")
+def tracker_url(seeded_database_url, tmp_path_factory, postgres_database_factory) -> str:
+    """An empty tracker store of the same kind as the CRM database, with Rasa's `events` table."""
+    if seeded_database_url.startswith("sqlite"):
+        url = f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.db'}"
+    else:
+        url = postgres_database_factory()
+    engine = make_engine(url)
+    create_tracker_schema(engine)
+    engine.dispose()
+    return url

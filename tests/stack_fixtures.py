@@ -1,22 +1,27 @@
-"""The real processes and a real Chromium, for the browser tests of tests/web and tests/console.
+"""The real processes and a real Chromium, shared by tests/web, tests/console, tests/e2e and
+tests/channels.
 
-A conftest imports the fixtures it needs (`from tests.stack_fixtures import browser, web_stack`).
-Registered once in tests/conftest.py instead (`pytest_plugins = ["tests.stack_fixtures"]`),
-one stack would serve both folders in a full run; imported by each folder's conftest, each
-folder starts its own.
+Registered once, in tests/conftest.py (`pytest_plugins = ["tests.stack_fixtures"]`), so one
+`web_stack` serves every folder of a run; conftests and tests import only the plain helpers
+from here, never the fixtures (an imported fixture is defined again, and starts a second stack).
 
-Also here: what a customer does on the demo shop page's chat widget (open it, type, read the
-bot), and agents for the console.
+Also here: the stack's CRM database and tracker store, a message through Rasa's REST channel,
+what a customer does on the demo shop page's chat widget (open it, type, read the bot), and
+agents for the console.
 """
 
+import json
 import os
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import httpx
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Playwright, expect, sync_playwright
+from sqlalchemy import text
+from sqlalchemy.orm import Session
 
 from crm_backend.agents.models import Agent, Role
 from crm_backend.agents.service import create_agent
@@ -42,9 +47,10 @@ BOT_REPLY_TIMEOUT_MS = 45_000
 
 @pytest.fixture(scope="session")
 def web_stack(tmp_path_factory, test_secrets) -> Iterator[Stack]:
-    """CRM (in demo mode), action server and Rasa on free ports, with the demo shop seeded.
-    The CRM reaches this Rasa (agents' replies, hand back) and exports annotations to
-    `ANNOTATIONS_EXPORT_DIR` in the stack's temporary folder."""
+    """CRM (in demo mode), action server and Rasa on free ports, with the demo shop seeded:
+    one for the session. The CRM reaches this Rasa (agents' replies, hand back) and exports
+    annotations to `ANNOTATIONS_EXPORT_DIR` in the stack's temporary folder. Tests share it, so
+    each makes its own rows (tests/factories.py) and talks in conversations of its own."""
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"No trained model at {DEFAULT_MODEL}: run `make train` (make test does it for you).")
     work = tmp_path_factory.mktemp("web-stack")
@@ -67,17 +73,88 @@ def web_stack(tmp_path_factory, test_secrets) -> Iterator[Stack]:
         yield stack
 
 
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    """Debian's Chromium driven by Playwright (Playwright's own browser downloads are not used)."""
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium`.")
-    from playwright.sync_api import sync_playwright
+@pytest.fixture
+def crm(web_stack) -> Iterator[Session]:
+    """A session on the stack's CRM database (the test commits what the processes must see)."""
+    engine = make_engine(web_stack.config.env["DATABASE_URL"])
+    with make_session_factory(engine)() as db_session:
+        yield db_session
+    engine.dispose()
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+
+def send_rest(stack: Stack, sender: str, message: str, token: str | None = None) -> list[dict]:
+    """One message through Rasa's REST channel, with a signed customer token if given; the replies."""
+    body: dict = {"sender": sender, "message": message}
+    if token is not None:
+        body["metadata"] = {"customer_token": token}
+    response = httpx.post(f"{stack.config.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+    response.raise_for_status()
+    return response.json()
+
+
+def tracker_texts(stack: Stack, sender: str, type_name: str) -> list[str | None]:
+    """The texts of one conversation's `user` or `bot` events in Rasa's tracker store, in order."""
+    engine = make_engine(stack.config.env["TRACKER_DB_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(
+            text("SELECT data FROM events WHERE sender_id = :s AND type_name = :t ORDER BY id"),
+            {"s": sender, "t": type_name},
+        ).all()
+    engine.dispose()
+    return [json.loads(row.data).get("text") for row in rows]
+
+
+# --- the browser --------------------------------------------------------------------------
+
+
+class Chromium:
+    """Debian's Chromium driven by Playwright (Playwright's own browser downloads are not used),
+    started when a test asks for it and stopped before a test that does not use it.
+
+    While sync Playwright runs, its event loop counts as running in this thread: `asyncio.run`
+    and pytest-asyncio's tests (tests/channels, tests/reliability...) would fail after a
+    browser test of the same run if it stayed open.
+    """
+
+    def __init__(self) -> None:
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+
+    def browser(self) -> Browser:
+        if self._browser is None:
+            if not CHROMIUM.exists():
+                pytest.fail(f"Chromium not found at {CHROMIUM}: install it with `apt-get install -y chromium`.")
+            self._playwright = sync_playwright().start()
+            self._browser = self._playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        return self._browser
+
+    def stop(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            self._playwright.stop()
+            self._playwright = None
+
+
+_chromium = Chromium()
+
+
+@pytest.fixture
+def browser() -> Browser:
+    """The run's Chromium (see `Chromium`); each test opens its own context with `open_page`."""
+    return _chromium.browser()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    """Stop Chromium before a test that does not use it (it starts again for the next one that does)."""
+    if "browser" not in getattr(item, "fixturenames", ()):
+        _chromium.stop()
+
+
+def pytest_sessionfinish() -> None:
+    _chromium.stop()
 
 
 @contextmanager
@@ -94,6 +171,20 @@ def open_page(browser: Browser, base_url: str, timeout_ms: float = 30_000) -> It
     finally:
         context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+@pytest.fixture
+def customer_page(browser, web_stack) -> Iterator[Page]:
+    """A customer's browser (own cookies and storage) on the stack's CRM, which serves the demo shop."""
+    with open_page(browser, web_stack.config.crm_url) as page:
+        yield page
+
+
+@pytest.fixture
+def console_page(browser, web_stack) -> Iterator[Page]:
+    """An agent's browser (own cookies) on the stack's CRM."""
+    with open_page(browser, web_stack.config.crm_url, timeout_ms=15_000) as page:
+        yield page
 
 
 # --- the customer: the chat widget on the demo shop page ----------------------------------

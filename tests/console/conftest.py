@@ -1,6 +1,6 @@
 """The console over a TestClient (HTTPS, so the Secure cookie is sent), with a tracker store
 filled with Rasa-shaped events, on SQLite and on PostgreSQL; and in a real Chromium against
-the real processes (the stack and browser fixtures are shared with tests/web)."""
+the real processes (`web_stack`, `console_page` and `customer_page`: tests/stack_fixtures.py)."""
 
 import re
 import uuid
@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterator
 
 import pytest
 from fastapi.testclient import TestClient
-from playwright.sync_api import Page
 
 from crm_backend.agents.models import Agent, Role
 from crm_backend.agents.service import create_agent
@@ -16,26 +15,14 @@ from crm_backend.core.config import Settings
 from crm_backend.core.db import make_engine, session_scope
 from crm_backend.core.security import issue_customer_token
 from crm_backend.main import create_app
-from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
-from tests.stack_fixtures import browser, open_page, web_stack  # noqa: F401 (fixtures)
+from crm_backend.transcripts.fake_events import ConversationWriter, write
 
 PASSWORD = "correct horse battery staple"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2">'
 
 
 @pytest.fixture(scope="module")
-def tracker_url(seeded_database_url, tmp_path_factory, postgres_database_factory) -> str:
-    """An empty tracker store of the same kind as the CRM database."""
-    if seeded_database_url.startswith("sqlite"):
-        return f"sqlite:///{tmp_path_factory.mktemp('tracker') / 'tracker.db'}"
-    return postgres_database_factory()
-
-
-@pytest.fixture(scope="module")
 def console_settings(seeded_database_url, tracker_url, test_secrets, tmp_path_factory) -> Settings:
-    engine = make_engine(tracker_url)
-    create_tracker_schema(engine)
-    engine.dispose()
     return Settings(
         database_url=seeded_database_url,
         tracker_db_url=tracker_url,
@@ -123,17 +110,3 @@ def log_in(console) -> Callable[[Agent], str]:
         return csrf_of(console.get("/console/conversations").text)
 
     return login
-
-
-@pytest.fixture
-def console_page(browser, web_stack) -> Iterator[Page]:  # noqa: F811
-    """An agent's browser (own cookies) on the stack's CRM."""
-    with open_page(browser, web_stack.config.crm_url, timeout_ms=15_000) as page:
-        yield page
-
-
-@pytest.fixture
-def customer_page(browser, web_stack) -> Iterator[Page]:  # noqa: F811
-    """A customer's browser (own cookies and storage) on the stack's CRM, which serves the demo shop."""
-    with open_page(browser, web_stack.config.crm_url) as page:
-        yield page

@@ -6,45 +6,22 @@ run), claims the handoff, replies (the reply lands in Rasa's tracker), hands bac
 the customer's rating is stored for the human. Then an annotation is saved and exported.
 """
 
-import json
 import time
 import uuid
 from pathlib import Path
 
-import httpx
 import pytest
 import yaml
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from crm_backend.agents.models import Role
 from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.core.security import issue_customer_token
 from crm_backend.handoff.models import CsatRating
-from ops.stack import Stack
-from tests.stack_fixtures import add_agent, console_login
+from tests.stack_fixtures import add_agent, console_login, send_rest, tracker_texts
 
 pytestmark = pytest.mark.e2e
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
-
-
-def say(stack: Stack, sender: str, message: str, token: str | None = None) -> list[dict]:
-    body: dict = {"sender": sender, "message": message}
-    if token:
-        body["metadata"] = {"customer_token": token}
-    response = httpx.post(f"{stack.config.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
-    response.raise_for_status()
-    return response.json()
-
-
-def tracker_texts(stack: Stack, sender: str, type_name: str) -> list[str]:
-    engine = make_engine(stack.config.env["TRACKER_DB_URL"])
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s AND type_name = :t ORDER BY id"),
-            {"s": sender, "t": type_name},
-        ).all()
-    engine.dispose()
-    return [json.loads(row.data).get("text") for row in rows]
 
 
 def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_page):
@@ -52,11 +29,11 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     secret = stack.config.env["CUSTOMER_TOKEN_SECRET"]
     token = issue_customer_token(1, secret=secret, ttl_seconds=600)
     sender = f"browser-{uuid.uuid4().hex[:8]}"
-    say(stack, f"xss-{sender}", XSS)
-    say(stack, sender, "hello", token)
-    replies = say(stack, sender, "I want to talk to a human", token)
+    send_rest(stack, f"xss-{sender}", XSS)
+    send_rest(stack, sender, "hello", token)
+    replies = send_rest(stack, sender, "I want to talk to a human", token)
     assert any("colleague" in r.get("text", "") for r in replies), replies
-    assert say(stack, sender, "are you there?", token) == []  # paused: the bot stays silent
+    assert send_rest(stack, sender, "are you there?", token) == []  # paused: the bot stays silent
 
     console_login(page, add_agent(stack, Role.ADMIN, "Sam"))
     cookie = next(c for c in page.context.cookies() if c["name"] == "concierge_console")
@@ -90,7 +67,7 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     while not any("How happy" in (t or "") for t in tracker_texts(stack, sender, "bot")):
         assert time.monotonic() < deadline, tracker_texts(stack, sender, "bot")
         time.sleep(0.5)
-    thanks = say(stack, sender, '/rate_csat{"csat_score": 5}', token)
+    thanks = send_rest(stack, sender, '/rate_csat{"csat_score": 5}', token)
     assert any("Thank you for your rating" in r.get("text", "") for r in thanks), thanks
     engine = make_engine(stack.config.env["DATABASE_URL"])
     with make_session_factory(engine)() as db_session:

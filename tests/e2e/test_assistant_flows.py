@@ -4,32 +4,15 @@ import pytest
 from sqlalchemy import select
 
 from crm_backend.catalogue.models import Product
-from crm_backend.core.db import make_engine, make_session_factory
-from crm_backend.core.security import issue_customer_token
 from crm_backend.orders.models import Order, OrderStatus
 from crm_backend.returns.models import Return
 from tests.factories import add_order
+from tests.stack_fixtures import send_rest
 
 pytestmark = pytest.mark.e2e
 
 
-@pytest.fixture
-def crm(e2e_stack):
-    engine = make_engine(e2e_stack.config.env["DATABASE_URL"])
-    with make_session_factory(engine)() as db_session:
-        yield db_session
-    engine.dispose()
-
-
-@pytest.fixture
-def token(e2e_stack):
-    def make(customer_id: int) -> str:
-        return issue_customer_token(customer_id, secret=e2e_stack.config.env["CUSTOMER_TOKEN_SECRET"], ttl_seconds=600)
-
-    return make
-
-
-def test_return_flow_creates_the_return_in_the_crm(e2e_stack, say, token, crm):
+def test_return_flow_creates_the_return_in_the_crm(web_stack, say, token, crm):
     order = add_order(crm, customer_id=40, status=OrderStatus.DELIVERED, delivered_days_ago=4)
     me = token(40)
     assert say("I want to return an item", token=me) == [
@@ -45,7 +28,7 @@ def test_return_flow_creates_the_return_in_the_crm(e2e_stack, say, token, crm):
     assert stored.reference in replies[0]
 
 
-def test_return_can_be_stopped_midway(e2e_stack, say, token, crm):
+def test_return_can_be_stopped_midway(web_stack, say, token, crm):
     order = add_order(crm, customer_id=41, status=OrderStatus.DELIVERED, delivered_days_ago=4)
     me = token(41)
     say("I'd like to send something back", token=me)
@@ -53,7 +36,7 @@ def test_return_can_be_stopped_midway(e2e_stack, say, token, crm):
     assert crm.scalars(select(Return).where(Return.order_id == order.id)).first() is None
 
 
-def test_address_change_after_dispatch_is_refused(e2e_stack, say, token, crm):
+def test_address_change_after_dispatch_is_refused(web_stack, say, token, crm):
     order = add_order(crm, customer_id=42, status=OrderStatus.SHIPPED, placed_days_ago=2)
     me = token(42)
     say("I need to change the delivery address of my order", token=me)
@@ -63,7 +46,7 @@ def test_address_change_after_dispatch_is_refused(e2e_stack, say, token, crm):
     assert crm.get(Order, order.id).shipping_address == "1 Test Street, Testville, United Kingdom"
 
 
-def test_cancelling_someone_elses_order_is_refused(e2e_stack, say, token, crm):
+def test_cancelling_someone_elses_order_is_refused(web_stack, say, token, crm):
     order = add_order(crm, customer_id=43, status=OrderStatus.PROCESSING, placed_days_ago=0)
     say("please cancel my order", token=token(44))
     replies = say(order.number, token=token(44))
@@ -72,7 +55,7 @@ def test_cancelling_someone_elses_order_is_refused(e2e_stack, say, token, crm):
     assert crm.get(Order, order.id).status == "processing"
 
 
-def test_cancelling_own_order_after_confirmation(e2e_stack, say, token, crm):
+def test_cancelling_own_order_after_confirmation(web_stack, say, token, crm):
     order = add_order(crm, customer_id=45, status=OrderStatus.PROCESSING, placed_days_ago=0)
     me = token(45)
     say("please cancel my order", token=me)
@@ -82,12 +65,8 @@ def test_cancelling_own_order_after_confirmation(e2e_stack, say, token, crm):
     assert crm.get(Order, order.id).status == "cancelled"
 
 
-def test_recommendations_are_real_catalogue_products(e2e_stack, token, crm):
-    import httpx
-
-    body = {"sender": "e2e-recommend", "message": "what would you recommend for me?",
-            "metadata": {"customer_token": token(1)}}  # fmt: skip
-    replies = httpx.post(f"{e2e_stack.config.rasa_url}/webhooks/rest/webhook", json=body, timeout=60).json()
+def test_recommendations_are_real_catalogue_products(web_stack, token, crm):
+    replies = send_rest(web_stack, "e2e-recommend", "what would you recommend for me?", token(1))
     cards = next(reply["custom"]["cards"] for reply in replies if "custom" in reply)
     assert len(cards) == 3
     for card in cards:

@@ -4,53 +4,18 @@ import re
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 from sqlalchemy import select
 
-from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.customers.models import Customer
 from crm_backend.orders.models import Order, OrderStatus
 from tests.factories import add_order
+from tests.stack_fixtures import BOT_REPLY_TIMEOUT_MS, WIDGET_INPUT, bot_texts, open_chat, say, wait_for_bot
 from tests.web.conftest import SCREENSHOTS
 
 pytestmark = pytest.mark.e2e
 
 XSS = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>"
-
-
-@pytest.fixture
-def crm(web_stack):
-    engine = make_engine(web_stack.config.env["DATABASE_URL"])
-    with make_session_factory(engine)() as db_session:
-        yield db_session
-    engine.dispose()
-
-
-def open_chat(page: Page) -> None:
-    page.goto("/demo/")
-    launcher = page.locator(".cw-launcher")
-    expect(launcher).to_have_attribute("aria-expanded", "false")
-    launcher.click()
-    expect(launcher).to_have_attribute("aria-expanded", "true")
-    expect(page.get_by_label("Message to Shop assistant")).to_be_focused()
-    expect(page.locator(".cw-status")).to_be_hidden()  # connected
-
-
-def say(page: Page, text: str) -> None:
-    box = page.get_by_label("Message to Shop assistant")
-    box.fill(text)
-    box.press("Enter")
-
-
-def bot_texts(page: Page) -> list[str]:
-    return page.locator(".cw-log .cw-bot[data-kind=text]").all_inner_texts()
-
-
-def wait_for_bot(page: Page, count: int) -> list[str]:
-    """Wait until the log holds `count` bot texts (the greeting is the first) and the bot is idle."""
-    expect(page.locator(".cw-log .cw-bot[data-kind=text]")).to_have_count(count, timeout=45_000)
-    expect(page.locator(".cw-typing")).to_be_hidden(timeout=45_000)
-    return bot_texts(page)
 
 
 def test_order_status_is_personal_and_survives_a_reload(page, web_stack, crm):
@@ -64,11 +29,11 @@ def test_order_status_is_personal_and_survives_a_reload(page, web_stack, crm):
     assert str(order.status.value if hasattr(order.status, "value") else order.status) in replies[1]
 
     say(page, "recommend me something")
-    expect(page.locator(".cw-cards .cw-card")).not_to_have_count(0, timeout=45_000)
+    expect(page.locator(".cw-cards .cw-card")).not_to_have_count(0, timeout=BOT_REPLY_TIMEOUT_MS)
     first_card_image = page.locator(".cw-card img").first
     expect(first_card_image).to_have_js_property("complete", True)
     assert first_card_image.evaluate("img => img.naturalWidth") > 0
-    expect(page.locator(".cw-typing")).to_be_hidden(timeout=45_000)
+    expect(page.locator(".cw-typing")).to_be_hidden(timeout=BOT_REPLY_TIMEOUT_MS)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / "widget.png"))
 
@@ -84,18 +49,21 @@ def test_order_status_is_personal_and_survives_a_reload(page, web_stack, crm):
 
 
 def test_quick_reply_keeps_the_order(page, web_stack, crm):
-    order = add_order(crm, customer_id=1, status=OrderStatus.PROCESSING, placed_days_ago=0)
+    # A customer of its own: other tests of the shared stack ask about Ada's latest order.
+    order = add_order(crm, customer_id=47, status=OrderStatus.PROCESSING, placed_days_ago=0)
     crm.commit()
-    open_chat(page)
+    open_chat(page, "/demo/?customer=47")
     say(page, "cancel my order")
     wait_for_bot(page, 2)
     say(page, order.number)
     keep = page.get_by_role("button", name="No, keep it")
-    expect(keep).to_be_visible(timeout=45_000)
+    expect(keep).to_be_visible(timeout=BOT_REPLY_TIMEOUT_MS)
     keep.click()
     expect(page.locator(".cw-user").last).to_have_text("No, keep it")  # the title, not "/deny"
     expect(keep).to_be_disabled()
-    expect(page.locator(".cw-log")).to_contain_text(f"All right, order {order.number} stays as it is.", timeout=45_000)
+    expect(page.locator(".cw-log")).to_contain_text(
+        f"All right, order {order.number} stays as it is.", timeout=BOT_REPLY_TIMEOUT_MS
+    )
     crm.expire_all()
     assert crm.get(Order, order.id).status == OrderStatus.PROCESSING
 
@@ -116,7 +84,7 @@ def test_forged_token_gets_no_personal_data(page, web_stack, crm):
 
 def test_long_and_html_messages(page, web_stack):
     open_chat(page)
-    box = page.get_by_label("Message to Shop assistant")
+    box = page.get_by_label(WIDGET_INPUT)
     box.fill("x" * 10_000)
     box.press("Enter")
     expect(page.get_by_role("alert")).to_have_text(re.compile(r"10000 characters long; the limit is 2000"))
@@ -205,7 +173,7 @@ def test_a_drop_while_the_bot_answers_loses_and_repeats_nothing(page, web_stack,
     wait_for_bot(page, 2)
     page.evaluate(DROP_CONNECTION, [pattern, after_sending])
     say(page, "what are your opening hours")
-    page.wait_for_function("window.__drops === 1", timeout=45_000)
+    page.wait_for_function("window.__drops === 1", timeout=BOT_REPLY_TIMEOUT_MS)
     # The widget reconnects and sends the unacknowledged message again; the server does not
     # run the bot again but answers with the replies it kept, which the widget shows once.
     texts = wait_for_bot(page, 3)
@@ -235,7 +203,7 @@ def test_unread_badge_when_closed(page, web_stack):
     expect(page.locator(".cw-badge")).to_be_hidden()
     # A reply that arrives while the chat is closed.
     page.evaluate("ConciergeWidget.instance.send('what are your opening hours', 'what are your opening hours')")
-    expect(page.locator(".cw-badge")).to_have_text("1", timeout=45_000)
+    expect(page.locator(".cw-badge")).to_have_text("1", timeout=BOT_REPLY_TIMEOUT_MS)
     expect(launcher).to_have_accessible_name("Open chat (1 unread)")
     launcher.click()
     expect(page.locator(".cw-badge")).to_be_hidden()

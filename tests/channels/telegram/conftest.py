@@ -1,8 +1,9 @@
 """The real bridge processes against a stand-in Telegram, with the real Rasa, action server and CRM.
 
-One stack for the session: CRM, action server and Rasa on free ports (as in tests/e2e), the
-bridge started by `ops.stack` like `make run` does when TELEGRAM_BOT_TOKEN is set, plus two
-more bridges: one whose Rasa is unreachable and one in webhook mode.
+The session's `web_stack` (tests/stack_fixtures.py: CRM, action server and Rasa on free ports,
+shared with tests/e2e, tests/web and tests/console; none of them reads TELEGRAM_*) gets three
+bridges: the main one, started with the command `make run` uses when TELEGRAM_BOT_TOKEN is set,
+one whose Rasa is unreachable and one in webhook mode. They are stopped before the stack is.
 """
 
 import json
@@ -14,9 +15,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from ops.stack import APP_PYTHON, DEFAULT_MODEL, ROOT, Stack, StackConfig, free_port, run_app_command
+from ops.stack import APP_PYTHON, ROOT, Stack, free_port
 from tests.channels.telegram.fake_telegram import Call, FakeTelegram, message_update
-from tests.conftest import DEMO_AS_OF
 
 MAIN_TOKEN = "1001:main-bridge-token"
 RASA_DOWN_TOKEN = "1002:rasa-down-token"
@@ -24,6 +24,7 @@ WEBHOOK_TOKEN = "1003:webhook-token"
 USERNAME = "concierge_test_bot"
 WEBHOOK_SECRET = "webhook-secret_123"
 BRIDGE = [str(APP_PYTHON), "-m", "channels.telegram"]
+BRIDGES = ("telegram", "telegram-rasa-down", "telegram-webhook")
 
 
 @dataclass
@@ -31,10 +32,6 @@ class TelegramStack:
     stack: Stack
     fake: FakeTelegram
     webhook_port: int
-
-    @property
-    def env(self) -> dict[str, str]:
-        return dict(self.stack.config.env)
 
 
 @pytest.fixture(scope="session")
@@ -56,40 +53,23 @@ def _wait_for_port(port: int, deadline: float) -> None:
 
 
 @pytest.fixture(scope="session")
-def telegram_stack(tmp_path_factory, test_secrets, fake_telegram) -> Iterator[TelegramStack]:
-    if not DEFAULT_MODEL.exists():
-        pytest.fail(f"No trained model at {DEFAULT_MODEL}: run `make train` (make test does it for you).")
-    work = tmp_path_factory.mktemp("telegram-stack")
-    env = {
-        **test_secrets,
-        "DATABASE_URL": f"sqlite:///{work / 'crm.db'}",
-        "TRACKER_DB_URL": f"sqlite:///{work / 'tracker.db'}",
-        "LOCK_STORE_TYPE": "in_memory",
-        "LOCK_STORE_URL": "",
-        "TELEGRAM_BOT_TOKEN": MAIN_TOKEN,
-        "TELEGRAM_API_BASE_URL": fake_telegram.base_url,
-        "TELEGRAM_MODE": "polling",
-    }
-    run_app_command(["-m", "crm_backend", "migrate"], env)
-    run_app_command(["-m", "crm_backend", "seed-demo", "--as-of", DEMO_AS_OF.isoformat()], env)
-    config = StackConfig(
-        env=env, crm_port=free_port(), actions_port=free_port(), rasa_port=free_port(), log_dir=work / "logs"
-    )
+def telegram_stack(web_stack, fake_telegram) -> Iterator[TelegramStack]:
     webhook_port = free_port()
-    with Stack(config) as stack:
-        # Only the main bridge delivers agents' replies; two pollers would race for them.
-        child_env = {**stack.child_env(), "TELEGRAM_OUTBOX_INTERVAL": "0"}
-        # Started first, as they need no Rasa to come up; Rasa's model takes the longest.
-        stack.start_process(
+    bridge_env = {**web_stack.child_env(), "TELEGRAM_API_BASE_URL": fake_telegram.base_url, "TELEGRAM_MODE": "polling"}
+    # Only the main bridge delivers agents' replies; two pollers would race for them.
+    other_env = {**bridge_env, "TELEGRAM_OUTBOX_INTERVAL": "0"}
+    try:
+        web_stack.start_process("telegram", BRIDGE, {**bridge_env, "TELEGRAM_BOT_TOKEN": MAIN_TOKEN})
+        web_stack.start_process(
             "telegram-rasa-down",
             BRIDGE,
-            {**child_env, "TELEGRAM_BOT_TOKEN": RASA_DOWN_TOKEN, "RASA_URL": f"http://127.0.0.1:{free_port()}"},
+            {**other_env, "TELEGRAM_BOT_TOKEN": RASA_DOWN_TOKEN, "RASA_URL": f"http://127.0.0.1:{free_port()}"},
         )
-        stack.start_process(
+        web_stack.start_process(
             "telegram-webhook",
             BRIDGE,
             {
-                **child_env,
+                **other_env,
                 "TELEGRAM_BOT_TOKEN": WEBHOOK_TOKEN,
                 "TELEGRAM_MODE": "webhook",
                 "TELEGRAM_WEBHOOK_URL": f"https://bot.example.com/telegram/{WEBHOOK_TOKEN.split(':')[0]}",
@@ -98,12 +78,18 @@ def telegram_stack(tmp_path_factory, test_secrets, fake_telegram) -> Iterator[Te
                 "TELEGRAM_WEBHOOK_SECRET": WEBHOOK_SECRET,
             },
         )
-        stack.start(("crm", "actions", "rasa", "telegram"))
+        deadline = time.monotonic() + 60
+        for name in BRIDGES:
+            web_stack.wait_healthy(name, deadline)  # alive: bridges answer no health check
         for token in (MAIN_TOKEN, RASA_DOWN_TOKEN):
             fake_telegram.wait_for(token, lambda call: call.method == "getUpdates" or call.method == "deleteWebhook")
         fake_telegram.wait_for(WEBHOOK_TOKEN, lambda call: call.method == "setWebhook")
-        _wait_for_port(webhook_port, time.monotonic() + 30)
-        yield TelegramStack(stack=stack, fake=fake_telegram, webhook_port=webhook_port)
+        _wait_for_port(webhook_port, deadline)
+        yield TelegramStack(stack=web_stack, fake=fake_telegram, webhook_port=webhook_port)
+    finally:
+        for name in BRIDGES:
+            if name in web_stack.processes:
+                web_stack.kill(name)
 
 
 class Chat:

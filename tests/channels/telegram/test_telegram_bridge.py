@@ -1,46 +1,27 @@
 """Telegram users talking to the real assistant through the bridge, in polling mode."""
 
-import json
 import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import select
 
 import crm_backend.models  # noqa: F401 - every table, for the foreign keys
 from channels.telegram import handlers
-from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.handoff.models import OutboundMessage
 from crm_backend.links.service import issue_link_code
 from crm_backend.orders.models import Order, OrderStatus
 from tests.channels.telegram.conftest import RASA_DOWN_TOKEN, USERNAME
 from tests.channels.telegram.fake_telegram import callback_update, mention_entity
 from tests.factories import add_order
+from tests.stack_fixtures import tracker_texts
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def crm(telegram_stack):
-    engine = make_engine(telegram_stack.env["DATABASE_URL"])
-    with make_session_factory(engine)() as db_session:
-        yield db_session
-    engine.dispose()
 
 
 def latest_order(crm, customer_id: int) -> Order:
     statement = select(Order).where(Order.customer_id == customer_id).order_by(Order.placed_at.desc()).limit(1)
     return crm.scalars(statement).one()
-
-
-def user_texts_in_tracker(telegram_stack, sender: str) -> list[str]:
-    engine = create_engine(telegram_stack.env["TRACKER_DB_URL"])
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"), {"s": sender}
-        ).all()
-    engine.dispose()
-    return [json.loads(row.data)["text"] for row in rows]
 
 
 def test_deep_link_links_the_account_and_orders_are_answered_personally(chat_with, link_code, crm):
@@ -136,14 +117,14 @@ def test_group_chatter_is_ignored_but_mentions_and_replies_are_answered(chat_wit
     assert greeting.text.startswith("Hello! I'm Concierge")
     assert greeting.params["reply_parameters"]["message_id"]
     sender = f"tg-{member.chat_id}-{member.user_id}"
-    assert user_texts_in_tracker(telegram_stack, sender) == ["hello"]
+    assert tracker_texts(telegram_stack.stack, sender, "user") == ["hello"]
     sent = telegram_stack.fake.calls(member.token, "sendMessage")
     assert len([call for call in sent if call.chat_id == member.chat_id]) == 1
     # A reply to one of the bot's messages needs no mention; another member has a conversation of their own.
     other = chat_with(user_id=5010, chat_id=-100500)
     [answer] = other.answers(other.send("hi", reply_to=greeting.result))
     assert answer.text.startswith("Hello! I'm Concierge") and mark < telegram_stack.fake.mark(member.token)
-    assert user_texts_in_tracker(telegram_stack, f"tg-{other.chat_id}-{other.user_id}") == ["hi"]
+    assert tracker_texts(telegram_stack.stack, f"tg-{other.chat_id}-{other.user_id}", "user") == ["hi"]
 
 
 @pytest.mark.parametrize(
