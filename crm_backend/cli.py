@@ -19,6 +19,7 @@ from crm_backend.demo_data import seed_demo_data
 from crm_backend.links.service import DEFAULT_TTL_SECONDS, MAX_TTL_SECONDS, issue_link_code
 from crm_backend.orders.service import list_customer_orders
 from crm_backend.privacy.service import CustomerAlreadyErased, erase_customer, export_customer, record_export
+from crm_backend.privacy.tracker import configured_tracker_store
 
 MIN_PASSWORD_CHARS = 12
 
@@ -151,17 +152,22 @@ def _erase_customer(args: argparse.Namespace) -> int:
         if input(f"Erase every personal detail of customer {args.customer_id}? Type 'erase': ") != "erase":
             print("Nothing erased.")
             return 1
+    tracker = configured_tracker_store(get_settings())
     try:
         for db_session in session_scope(_session_factory()):
             customer = get_customer(db_session=db_session, customer_id=args.customer_id)
             if customer is None:
                 print(f"error: no customer with id {args.customer_id}", file=sys.stderr)
                 return 1
-            rows = erase_customer(db_session=db_session, customer=customer, actor_type=ActorType.SYSTEM, actor_id=None)
+            rows = erase_customer(
+                db_session=db_session, customer=customer, actor_type=ActorType.SYSTEM, actor_id=None, tracker=tracker
+            )
     except CustomerAlreadyErased:
         print(f"Customer {args.customer_id} was already erased.")
         return 0
     print(f"Customer {args.customer_id} erased: " + ", ".join(f"{n} {table}" for table, n in rows.items()))
+    if tracker is None:
+        print("warning: TRACKER_DB_URL is not set, so Rasa's tracker store still holds the conversations' messages")
     return 0
 
 

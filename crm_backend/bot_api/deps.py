@@ -27,7 +27,11 @@ def get_verified_customer(
     db_session: SessionDep,
     x_customer_token: Annotated[str | None, Header(max_length=4096)] = None,
 ) -> Customer:
-    """The customer that the signed token in `X-Customer-Token` vouches for."""
+    """The customer that the signed token in `X-Customer-Token` vouches for.
+
+    A token of an erased customer is refused like a forged one, though its signature holds
+    until it expires: otherwise a handoff, a rating, a ticket or a bot decision made with it
+    would tie a conversation to the customer again."""
     if not x_customer_token:
         raise APIError(401, "customer_not_verified", "The conversation has no verified customer.")
     try:
@@ -35,7 +39,7 @@ def get_verified_customer(
     except InvalidCustomerToken as error:
         raise APIError(401, "customer_not_verified", "The customer token is not valid.") from error
     customer = get_customer(db_session=db_session, customer_id=customer_id)
-    if customer is None:
+    if customer is None or customer.erased_at is not None:
         raise APIError(401, "customer_not_verified", "The customer token is not valid.")
     return customer
 

@@ -11,7 +11,7 @@ conversation of the customer and
 - rewrites the audit trail's references to the conversation to the same random id, so the
   trail still connects an agent's reads to the (now anonymous) conversation.
 
-Rasa's own tracker store is not touched here (see README, Agent console).
+The events in Rasa's own tracker store go in `crm_backend.privacy.tracker`.
 """
 
 import secrets

@@ -5,12 +5,19 @@ from fastapi import APIRouter, Depends
 from crm_backend.api.deps import CurrentAdmin, get_current_admin
 from crm_backend.api.errors import error_responses
 from crm_backend.audit.service import ActorType
-from crm_backend.core.deps import SessionDep
+from crm_backend.core.deps import SessionDep, SettingsDep
 from crm_backend.core.errors import APIError
 from crm_backend.core.types import IdPath
 from crm_backend.customers.service import get_customer
 from crm_backend.privacy.schemas import CustomerExport, ErasureResult
-from crm_backend.privacy.service import CustomerAlreadyErased, erase_customer, export_customer, record_export
+from crm_backend.privacy.service import (
+    CustomerAlreadyErased,
+    erase_customer,
+    export_customer,
+    record_export,
+    tracker_store_status,
+)
+from crm_backend.privacy.tracker import configured_tracker_store
 
 router = APIRouter(
     prefix="/customers",
@@ -35,14 +42,21 @@ def export(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep) -> 
 
 
 @router.post("/{customer_id}/erase", response_model=ErasureResult, responses=error_responses(409))
-def erase(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep) -> ErasureResult:
+def erase(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep, settings: SettingsDep) -> ErasureResult:
     """Delete or anonymise the customer's personal data everywhere (the right to erasure).
-    Orders, returns and tickets stay for the accounts, without personal values."""
+    Orders, returns and tickets stay for the accounts, without personal values; the events of
+    the customer's conversations go from Rasa's tracker store (`tracker_store` says whether
+    TRACKER_DB_URL let the CRM reach it)."""
     customer = get_customer(db_session=db_session, customer_id=customer_id)
     if customer is None:
         raise _not_found()
+    tracker = configured_tracker_store(settings)
     try:
-        rows = erase_customer(db_session=db_session, customer=customer, actor_type=ActorType.AGENT, actor_id=admin.id)
+        rows = erase_customer(
+            db_session=db_session, customer=customer, actor_type=ActorType.AGENT, actor_id=admin.id, tracker=tracker
+        )
     except CustomerAlreadyErased as error:
         raise APIError(409, "customer_already_erased", "This customer's data has already been erased.") from error
-    return ErasureResult(customer_id=customer_id, erased_at=customer.erased_at, rows=rows)
+    return ErasureResult(
+        customer_id=customer_id, erased_at=customer.erased_at, rows=rows, tracker_store=tracker_store_status(tracker)
+    )

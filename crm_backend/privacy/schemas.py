@@ -1,8 +1,9 @@
 """What the privacy endpoints return."""
 
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CustomerExport(BaseModel):
@@ -31,3 +32,8 @@ class ErasureResult(BaseModel):
     customer_id: int
     erased_at: datetime
     rows: dict[str, int]
+    tracker_store: Literal["erased", "not_configured"] = Field(
+        description="`erased`: the conversations' events were deleted from Rasa's tracker store "
+        "(`rows.tracker_events`); `not_configured`: TRACKER_DB_URL is not set, so the CRM could not "
+        "reach the tracker store and the events are still there."
+    )

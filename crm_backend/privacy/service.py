@@ -5,7 +5,8 @@ the customer, so nothing is forgotten when a column is added. Erasure deletes wh
 only because of the person (identities, consents, loyalty, scores, recommendations, bot
 decisions, link codes) and anonymises what the shop must keep for its accounts (orders,
 returns, refunds, tickets): the rows stay, the personal values go. The customer's
-conversations lose every link to them (`crm_backend.privacy.conversations`).
+conversations lose every link to them (`crm_backend.privacy.conversations`), and their events
+go from Rasa's tracker store when it is given (`crm_backend.privacy.tracker`).
 """
 
 import logging
@@ -24,6 +25,7 @@ from crm_backend.insights.models import CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
 from crm_backend.orders.models import Order, OrderItem, Shipment
 from crm_backend.privacy.conversations import customer_conversation_ids, erase_conversations
+from crm_backend.privacy.tracker import TrackerStore, delete_conversation_events, index_conversations
 from crm_backend.returns.models import Refund, Return, ReturnItem
 from crm_backend.tickets.models import Ticket, TicketMessage
 
@@ -128,16 +130,32 @@ def export_customer(*, db_session: Session, customer_id: int) -> dict | None:
 
 
 def erase_customer(
-    *, db_session: Session, customer: Customer, actor_type: ActorType, actor_id: int | None
+    *,
+    db_session: Session,
+    customer: Customer,
+    actor_type: ActorType,
+    actor_id: int | None,
+    tracker: TrackerStore | None = None,
 ) -> dict[str, int]:
     """Remove the customer's personal data everywhere; returns how many rows of each kind
-    were deleted or anonymised. The audit entry records only those counts."""
+    were deleted or anonymised (`tracker_events`: in Rasa's tracker store). The audit entry
+    records only those counts, and whether the tracker store was erased.
+
+    Without `tracker` (no TRACKER_DB_URL) the conversations' events stay in Rasa's tracker
+    store; the caller must say so. With it, they are deleted first, in the tracker store's own
+    transaction: if that fails nothing is erased and the erasure can be run again."""
     if customer.erased_at is not None:
         raise CustomerAlreadyErased(customer.id)
     customer_id = customer.id
+    if tracker is not None:
+        index_conversations(db_session=db_session, tracker=tracker)
     # Found first: bot decisions and tickets are among the rows that name the conversations.
     conversation_ids = customer_conversation_ids(db_session=db_session, customer_id=customer_id)
     counts: dict[str, int] = {}
+    if tracker is not None:
+        counts["tracker_events"] = delete_conversation_events(tracker=tracker, conversation_ids=conversation_ids)
+    else:
+        logger.warning("No tracker store given: the conversations of customer %s stay in it", customer_id)
     for model in (ChannelIdentity, Consent, LoyaltyAccount, CustomerScore, Recommendation, BotDecision, LinkCode):
         result = db_session.execute(delete(model).where(model.customer_id == customer_id))
         counts[model.__tablename__] = result.rowcount or 0
@@ -196,10 +214,15 @@ def erase_customer(
         entity_type="customer",
         entity_id=customer_id,
         customer_id=customer_id,
-        detail={"rows": counts},
+        detail={"rows": counts, "tracker_store": tracker_store_status(tracker)},
     )
     logger.info("Erased the personal data of customer %s", customer_id)
     return counts
+
+
+def tracker_store_status(tracker: TrackerStore | None) -> str:
+    """What an erasure did in Rasa's tracker store: `erased`, or `not_configured` (untouched)."""
+    return "erased" if tracker is not None else "not_configured"
 
 
 def record_export(*, db_session: Session, customer_id: int, actor_type: ActorType, actor_id: int | None) -> AuditEntry:

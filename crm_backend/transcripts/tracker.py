@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, read with SQLAlchemy 2 Core (never written by us).
+"""Rasa's SQL tracker store, read with SQLAlchemy 2 Core (written only by an erasure, which
+deletes a customer's conversations: `crm_backend.privacy.tracker`).
 
 Rasa writes one table, `events`: id, sender_id, type_name, timestamp (epoch float),
 intent_name, action_name and data (the event's JSON). The same definition lets tests and

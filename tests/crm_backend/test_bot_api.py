@@ -1,8 +1,17 @@
 """The /bot/* API answers only about the verified customer, on SQLite and PostgreSQL."""
 
 import time
+import uuid
 
 import pytest
+from sqlalchemy import select
+
+from crm_backend.audit.service import ActorType
+from crm_backend.core.db import session_scope
+from crm_backend.customers.models import Customer
+from crm_backend.models import Base
+from crm_backend.privacy.service import erase_customer
+from tests.conftest import rows_naming
 
 
 def test_health_reports_database_up(client):
@@ -85,6 +94,61 @@ def test_token_for_a_customer_that_does_not_exist_is_refused(client, bot_headers
     response = client.get("/bot/me", headers=bot_headers(10_000_000))
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "customer_not_verified"
+
+
+@pytest.fixture
+def erased_customer(client) -> int:
+    """A customer erased a moment ago: a token issued before (or by mistake after) is still validly signed."""
+    for db_session in session_scope(client.app.state.session_factory):
+        customer = Customer(first_name="Erin", last_name="Gone", email=f"erin-{uuid.uuid4().hex[:8]}@example.org")
+        db_session.add(customer)
+        db_session.flush()
+        erase_customer(db_session=db_session, customer=customer, actor_type=ActorType.SYSTEM, actor_id=None)
+    return customer.id
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/bot/me"),
+        ("GET", "/bot/profile"),
+        ("GET", "/bot/orders"),
+        ("GET", "/bot/orders/999999"),
+        ("GET", "/bot/returns"),
+        ("GET", "/bot/recommendations"),
+        ("PUT", "/bot/consents/newsletter"),
+    ],
+)
+def test_an_erased_customers_token_is_refused(client, bot_headers, erased_customer, method, path):
+    body = {"granted": True} if method == "PUT" else None
+    response = client.request(method, path, headers=bot_headers(erased_customer), json=body)
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "customer_not_verified"
+
+
+def test_an_erased_customers_token_links_no_conversation_again(client, bot_headers, erased_customer, db_session):
+    """Handoffs, ratings, tickets and decisions take it for an unverified user's: none names the customer."""
+    before = rows_naming(db_session, erased_customer)
+    headers, conversation = bot_headers(erased_customer), f"after-erasure-{uuid.uuid4().hex[:8]}"
+    calls = [
+        ("/bot/handoffs", {"conversation_id": conversation, "channel": "rest"}, 201),
+        ("/bot/csat", {"conversation_id": conversation, "score": 2}, 201),
+        (
+            "/bot/tickets",
+            {"category": "other", "subject": "Me again", "body": "hi", "conversation_id": conversation},
+            201,
+        ),
+        ("/bot/decisions", {"conversation_id": conversation, "decision": "vip_greeting", "reason": "gold tier"}, 204),
+    ]
+    for path, body, status in calls:
+        response = client.post(path, json=body, headers=headers)
+        assert response.status_code == status, (path, response.text)
+    db_session.expire_all()
+    assert rows_naming(db_session, erased_customer) == before
+    for table in Base.metadata.sorted_tables:
+        if {"customer_id", "conversation_id"} <= set(table.c.keys()):
+            linked = select(table.c.customer_id).where(table.c.conversation_id == conversation)
+            assert set(db_session.scalars(linked)) <= {None}, table.name
 
 
 def test_bare_customer_id_header_is_not_trusted(client, bot_headers):

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from crm_backend.agents.models import Agent, Role
 from crm_backend.agents.service import create_agent, start_session
+from crm_backend.audit.service import ActorType
 from crm_backend.core.config import Settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
 from crm_backend.core.security import issue_customer_token
@@ -16,6 +17,7 @@ from crm_backend.customers.models import Consent, Customer
 from crm_backend.demo_data import DemoSize, seed_demo_data
 from crm_backend.main import create_app
 from crm_backend.orders.models import Order
+from crm_backend.privacy.service import erase_customer
 from crm_backend.returns.models import Return
 from crm_backend.tickets.models import Ticket
 from tests.conftest import DEMO_AS_OF
@@ -94,6 +96,17 @@ def customer_token(security_settings) -> Callable[..., str]:
         return issue_customer_token(customer_id, secret=secret, ttl_seconds=ttl)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def erased_customer(secure_client) -> int:
+    """A customer whose data an administrator erased (their tokens are still validly signed)."""
+    for db_session in session_scope(secure_client.app.state.session_factory):
+        customer = Customer(first_name="Erased", last_name="Person", email="erased.person@security.example.org")
+        db_session.add(customer)
+        db_session.flush()
+        erase_customer(db_session=db_session, customer=customer, actor_type=ActorType.SYSTEM, actor_id=None)
+    return customer.id
 
 
 @pytest.fixture(scope="session")

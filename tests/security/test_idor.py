@@ -16,9 +16,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from crm_backend.core.config import Settings
+from crm_backend.core.security import issue_customer_token
 from crm_backend.main import create_app
 from crm_backend.orders.models import Order
 from crm_backend.tickets.models import Ticket
+from tests.conftest import rows_naming
 from tests.security.conftest import CUSTOMER_A, CUSTOMER_B, customer_snapshot, secrets_of
 
 PUBLIC = "public"  # anyone (health, login, docs, widget files, product pictures)
@@ -257,13 +259,17 @@ def test_customer_a_cannot_reach_customer_b(
     ("method", "path", "operation"), BOT_OPERATIONS, ids=[f"{m} {p}" for m, p, _ in BOT_OPERATIONS]
 )
 def test_bot_routes_need_a_verified_customer(
-    secure_client, method, path, operation, service_headers, security_settings
+    secure_client, method, path, operation, service_headers, security_settings, erased_customer
 ):
     import jwt
 
     request = Request(secure_client, method, path, operation)
     secret = security_settings.customer_token_secret.get_secret_value()
+    with secure_client.app.state.session_factory() as db_session:
+        erased_before = rows_naming(db_session, erased_customer)
     forged = {
+        # Validly signed and unexpired, but the customer's data is erased: nothing may name them again.
+        "erased customer": issue_customer_token(erased_customer, secret=secret, ttl_seconds=600),
         "missing": None,
         "wrong secret": jwt.encode({"sub": "2", "aud": "concierge-chat", "iat": 0, "exp": 2**33}, "z" * 32),
         "expired": jwt.encode({"sub": "2", "aud": "concierge-chat", "iat": 0, "exp": 1}, secret),
@@ -281,6 +287,8 @@ def test_bot_routes_need_a_verified_customer(
             assert response.status_code == 401, (kind, response.text)
             assert response.json()["error"]["code"] == "customer_not_verified"
         assert not [s for s in b_secrets if s and s in response.text], kind
+    with secure_client.app.state.session_factory() as db_session:
+        assert rows_naming(db_session, erased_customer) == erased_before
 
 
 API_OPERATIONS = [(m, p, o) for m, p, o in OPERATIONS if p.startswith("/api/") and ACCESS.get((m, p)) in {AGENT, ADMIN}]
