@@ -1,6 +1,8 @@
 """The only door from the actions to the CRM: its narrow /bot/* HTTP API."""
 
+import asyncio
 import logging
+import weakref
 from typing import Any
 from urllib.parse import quote
 
@@ -9,6 +11,22 @@ import httpx
 from actions.settings import ActionSettings, load_settings
 
 logger = logging.getLogger(__name__)
+
+
+# One connection pool per event loop (rasa_sdk runs one loop per worker; tests run several).
+# A client per call cost a TLS context and a new TCP connection each time: three quarters of
+# the action server's CPU under load (bench/results/latency.json, "profile").
+_CLIENTS: "weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, httpx.AsyncClient]" = weakref.WeakKeyDictionary()
+
+
+def shared_http_client() -> httpx.AsyncClient:
+    """The keep-alive HTTP client of the running event loop."""
+    loop = asyncio.get_running_loop()
+    client = _CLIENTS.get(loop)
+    if client is None or client.is_closed:
+        client = httpx.AsyncClient(limits=httpx.Limits(max_connections=100, max_keepalive_connections=20))
+        _CLIENTS[loop] = client
+    return client
 
 
 class CRMError(Exception):
@@ -111,11 +129,20 @@ class CRMClient:
         headers = {"Authorization": f"Bearer {self.settings.service_token}"}
         if self.customer_token:
             headers["X-Customer-Token"] = self.customer_token
+        url = f"{self.settings.crm_url}{path}"
+        client = shared_http_client()
+        request = client.build_request(
+            method, url, params=params, json=json, headers=headers, timeout=self.settings.timeout_seconds
+        )
         try:
-            async with httpx.AsyncClient(
-                base_url=self.settings.crm_url, timeout=self.settings.timeout_seconds
-            ) as client:
-                response = await client.request(method, path, params=params, json=json, headers=headers)
+            try:
+                response = await client.send(request)
+            except httpx.RemoteProtocolError:
+                # A kept-alive connection that the CRM closed (it restarted). Only idempotent
+                # requests are sent again: a POST may have been applied before the drop.
+                if method not in ("GET", "PUT"):
+                    raise
+                response = await client.send(request)
         except httpx.HTTPError as error:
             raise CRMUnavailable(f"CRM unreachable: {error!r}") from error
         if response.status_code in (200, 201):

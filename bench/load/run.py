@@ -4,13 +4,15 @@ Usage: python -m bench.load.run [--systems ours,bare] [--conversations 200] [--d
                                 [--levels 10,20,50,100] [--level-duration 30] [--profile]
 
 Two shapes per system:
-- realistic: `--conversations` scripted conversations starting uniformly over `--duration`
-  seconds, each turn followed by an exponential think time (mean `--think-mean` s);
+- realistic: `--conversations` customers arriving uniformly over `--duration` seconds, each
+  talking script after script, every turn followed by an exponential think time (mean
+  `--think-mean` s), until `--duration` is over (then it finishes its script);
 - saturation: closed loops without think time at each concurrency of `--levels`, for
   `--level-duration` s each; the best throughput whose p95 stays within 1 s is reported.
 
-Concierge runs with its reliable REST channel, SQLite CRM and tracker store, in-memory lock
-store; customers are real demo customers with signed tokens and their own order numbers.
+Concierge runs as `make run` starts it: reliable REST channel, SQLite CRM and tracker store,
+in-memory lock store, analytics scores and recommendations computed; customers are real demo
+customers with signed tokens and their own order numbers.
 With `--profile`, py-spy samples Rasa for 20 s during the saturation level `--profile-level`.
 Writes bench/results/latency.json. Refuses to start when the machine is already busy.
 """
@@ -39,15 +41,23 @@ BARE_MODEL_CACHE = ROOT / "var" / "bench" / "bare_rasa.tar.gz"
 
 
 async def realistic(client: LoadClient, make_script, *, conversations: int, duration: float, think_mean: float):
+    """`conversations` customers arrive uniformly over `duration` s; each talks (script after
+    script, with exponential think times) until `duration` is over, then finishes its script.
+    About half are active on average: 200 with a 10 s mean think time offer ~10 messages/s."""
     rng = random.Random(7)
     started = time.monotonic()
-    stop_at = started + duration + 120  # conversations that start late may finish; bounded
+    last_start = started + duration
+    stop_at = last_start + 120  # a script begun before the end may finish; bounded
     senders = [f"real-{i}-{rng.getrandbits(32):x}" for i in range(conversations)]
 
     async def one(index: int, sender: str) -> None:
         await asyncio.sleep(rng.uniform(0, duration))
         local = random.Random(index)
-        await client.converse(sender, make_script(local), lambda: local.expovariate(1 / think_mean), stop_at)
+        for _ in range(1000):  # bounded by count and by time
+            await client.converse(sender, make_script(local), lambda: local.expovariate(1 / think_mean), stop_at)
+            if time.monotonic() >= last_start:
+                return
+            await asyncio.sleep(local.expovariate(1 / think_mean))
 
     await asyncio.gather(*(one(i, s) for i, s in enumerate(senders)))
     return senders, time.monotonic() - started
@@ -71,6 +81,37 @@ async def saturation(client: LoadClient, make_script, *, concurrency: int, durat
     return senders, time.monotonic() - started
 
 
+def group_cpu_seconds(pgid: int) -> float:
+    """User + system CPU seconds of every live process in the process group `pgid`."""
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid:
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return total
+
+
+class CpuMeter:
+    """CPU milliseconds per answered message of each process group (Rasa, actions, CRM)."""
+
+    def __init__(self, pgids: dict[str, int]) -> None:
+        self.pgids = pgids
+        self.before = {name: group_cpu_seconds(pgid) for name, pgid in pgids.items()}
+
+    def per_message(self, messages: int) -> dict[str, float]:
+        if not messages:
+            return {}
+        return {
+            name: round((group_cpu_seconds(pgid) - self.before[name]) * 1000 / messages, 1)
+            for name, pgid in self.pgids.items()
+        }
+
+
 def start_profiler(pid: int, out: Path, seconds: int = 20) -> subprocess.Popen | None:
     py_spy = shutil.which("py-spy") or str(ROOT / ".venv" / "bin" / "py-spy")
     if not Path(py_spy).exists():
@@ -83,7 +124,8 @@ def start_profiler(pid: int, out: Path, seconds: int = 20) -> subprocess.Popen |
     )
 
 
-async def bench_system(name: str, url: str, make_script, token: str | None, args, rasa_pid: int | None) -> dict:
+async def bench_system(name: str, url: str, make_script, token: str | None, args, pgids: dict[str, int]) -> dict:
+    """Both shapes against one system; `pgids` are its processes' groups (for CPU per message)."""
     webhook = f"{url}/webhooks/rest/webhook"
     out: dict = {}
     client = LoadClient(webhook)
@@ -92,11 +134,15 @@ async def bench_system(name: str, url: str, make_script, token: str | None, args
     await client.close()
 
     client = LoadClient(webhook)
+    meter = CpuMeter(pgids)
     senders, elapsed = await realistic(
         client, make_script, conversations=args.conversations, duration=args.duration, think_mean=args.think_mean
     )
     out["realistic"] = summarise(client.results, elapsed)
-    out["realistic"]["offered_msgs_per_s"] = round(len(client.results) / elapsed, 2)
+    out["realistic"]["cpu_ms_per_message"] = meter.per_message(out["realistic"]["answered"])
+    first = min((r.started for r in client.results), default=0.0)
+    in_window = sum(1 for r in client.results if r.started - first <= args.duration)
+    out["realistic"]["offered_msgs_per_s"] = round(in_window / args.duration, 2)  # while customers arrive
     out["realistic"].update(await count_duplicates(url, set(senders), token, {r.msg_id for r in client.results}))
     await client.close()
     logger.info("%s realistic: %s", name, out["realistic"])
@@ -105,10 +151,12 @@ async def bench_system(name: str, url: str, make_script, token: str | None, args
     for level in args.levels:
         client = LoadClient(webhook)
         profiler = None
-        if args.profile and rasa_pid and name == "ours" and level == args.profile_level:
-            profiler = start_profiler(rasa_pid, RESULTS / "profile_rasa.svg")
+        if args.profile and name == "ours" and level == args.profile_level:
+            profiler = start_profiler(pgids["rasa"], RESULTS / "profile_rasa.svg")
+        meter = CpuMeter(pgids)
         senders, elapsed = await saturation(client, make_script, concurrency=level, duration=args.level_duration)
         summary = summarise(client.results, elapsed)
+        summary["cpu_ms_per_message"] = meter.per_message(summary["answered"])
         summary.update(await count_duplicates(url, set(senders), token, {r.msg_id for r in client.results}))
         levels[str(level)] = summary
         await client.close()
@@ -157,7 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     systems = args.systems.split(",")
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         if "ours" in systems:
-            stack = concierge_stack(Path(tmp) / "ours")
+            stack = concierge_stack(Path(tmp) / "ours", with_insights=True)
             with stack:
                 stack.start()
                 env = stack.config.env
@@ -178,7 +226,7 @@ def main(argv: list[str] | None = None) -> int:
                         make_ours,
                         env["RASA_API_TOKEN"],
                         args,
-                        stack.processes["rasa"].pid,
+                        {name: process.pid for name, process in stack.processes.items()},
                     )
                 )
         if "bare" in systems:
@@ -190,7 +238,9 @@ def main(argv: list[str] | None = None) -> int:
                 if (busy := machine_busy(args.max_load)) is not None:
                     raise SystemExit(f"load average {busy:.1f} > {args.max_load}: the machine is busy; try later")
                 results["bare"] = asyncio.run(
-                    bench_system("bare", bare.url, lambda rng: bare_script(None, "", rng), None, args, None)
+                    bench_system(
+                        "bare", bare.url, lambda rng: bare_script(None, "", rng), None, args, {"rasa": bare.process.pid}
+                    )
                 )
             finally:
                 bare.stop()

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, select
 
-from ops.stack import RASA_BIN, ROOT, Stack, StackConfig, free_port, run_app_command
+from ops.stack import RASA_BIN, RASA_SERVER_THREADS, ROOT, Stack, StackConfig, free_port, run_app_command
 
 logger = logging.getLogger(__name__)
 
@@ -80,8 +80,13 @@ def concierge_stack(
     env: dict[str, str] | None = None,
     reliable_channel: bool = True,
     seed_as_of: str | None = None,
+    with_insights: bool = False,
 ) -> ConciergeStack:
-    """A seeded CRM (SQLite in `work`) and a Stack on free ports, ready to `start()`."""
+    """A seeded CRM (SQLite in `work`) and a Stack on free ports, ready to `start()`.
+
+    `with_insights` also runs the analytics job (as `make run` does), so recommendations
+    and greetings are personalised from the customers' scores (about 15 s).
+    """
     work.mkdir(parents=True, exist_ok=True)
     full_env = {
         **fresh_secrets(),
@@ -94,6 +99,8 @@ def concierge_stack(
     run_app_command(["-m", "crm_backend", "migrate"], full_env)
     seed = ["-m", "crm_backend", "seed-demo"] + (["--as-of", seed_as_of] if seed_as_of else [])
     run_app_command(seed, full_env)
+    if with_insights:
+        run_app_command(["-m", "crm_backend.insights", "run"], full_env)
     config = StackConfig(
         env=full_env,
         crm_port=free_port(),
@@ -168,7 +175,8 @@ class BareRasa:
         return model
 
     def start(self, model: Path, timeout: float = 240.0) -> None:
-        env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
+        # The same thread limits as our Rasa server (ops/stack.py), so the comparison is fair.
+        env = {**RASA_SERVER_THREADS, **os.environ, "RASA_TELEMETRY_ENABLED": "false", "PYTHONUNBUFFERED": "1"}
         log = open(self.workdir / "rasa.log", "ab")  # noqa: SIM115 - lives with the child
         # --enable-api (no token, 127.0.0.1 only): the duplicate check reads the trackers.
         command = [str(RASA_BIN), "run", "--model", str(model), "--interface", "127.0.0.1", "--port", str(self.port)]

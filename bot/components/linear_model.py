@@ -42,6 +42,27 @@ def _sentence_row(feature: object | None) -> object | None:
     return feature.features  # type: ignore[attr-defined]
 
 
+_CACHE_ATTRIBUTE = "_concierge_sentence_features"
+
+
+def _sentence_features(message: Message, featurizers: list[str] | None) -> tuple[object | None, object | None]:
+    """The message's sparse and dense sentence features, combined across featurizers.
+
+    Rasa combines them anew (a scipy hstack) on every call; the intent classifier and
+    both response selectors ask for the same ones, so they are kept on the message,
+    keyed by the featurizers and by how many features the message has (a featurizer
+    that runs later invalidates the entry).
+    """
+    key = (tuple(featurizers) if featurizers else None, len(message.features))
+    cache = message.__dict__.setdefault(_CACHE_ATTRIBUTE, {})
+    if key not in cache:
+        cache[key] = (
+            _sentence_row(message.get_sparse_features(TEXT, featurizers)[1]),
+            _sentence_row(message.get_dense_features(TEXT, featurizers)[1]),
+        )
+    return cache[key]
+
+
 class FeatureAssembler:
     """Collects sentence features of messages; learns IDF weights on training data."""
 
@@ -63,13 +84,9 @@ class FeatureAssembler:
     def _raw(self, messages: list[Message]) -> tuple[list, list]:
         sparse_rows, dense_rows = [], []
         for message in messages:
-            sparse = dense = None
-            if self.use_sparse:
-                sparse = _sentence_row(message.get_sparse_features(TEXT, self.featurizers)[1])
-            if self.use_dense:
-                dense = _sentence_row(message.get_dense_features(TEXT, self.featurizers)[1])
-            sparse_rows.append(sparse)
-            dense_rows.append(dense)
+            sparse, dense = _sentence_features(message, self.featurizers)
+            sparse_rows.append(sparse if self.use_sparse else None)
+            dense_rows.append(dense if self.use_dense else None)
         return sparse_rows, dense_rows
 
     def _stack(self, sparse_rows: list, dense_rows: list) -> Features:
@@ -85,20 +102,28 @@ class FeatureAssembler:
                     )
                 row = sp.csr_matrix((1, self.sparse_dim_), dtype=np.float32)
             blocks.append(sp.csr_matrix(row, dtype=np.float32))
-        sparse = sp.vstack(blocks, format="csr") if blocks else sp.csr_matrix((0, self.sparse_dim_), dtype=np.float32)
+        if len(blocks) == 1:
+            sparse = blocks[0].copy()
+        elif blocks:
+            sparse = sp.vstack(blocks, format="csr")
+        else:
+            sparse = sp.csr_matrix((0, self.sparse_dim_), dtype=np.float32)
         dense = np.zeros((n, self.dense_dim_), dtype=np.float32)
         for i, row in enumerate(dense_rows):
             if row is not None and row.shape[-1] == self.dense_dim_:
                 dense[i] = np.asarray(row, dtype=np.float32).reshape(-1)
-        # sublinear TF-IDF, then L2 per row (sklearn's TfidfTransformer recipe)
+        # Sublinear TF-IDF, then L2 per row (sklearn's TfidfTransformer recipe), on the
+        # stored values only: a message at a time costs microseconds, not scipy's
+        # element-wise products over every column.
         if sparse.nnz:
-            sparse.data = 1.0 + np.log(np.maximum(sparse.data, 1e-12))
-            sparse = sparse.multiply(self.idf_[np.newaxis, :]).tocsr()
-            norms = np.sqrt(np.asarray(sparse.multiply(sparse).sum(axis=1))).ravel()
-            sparse = sp.diags(1.0 / np.maximum(norms, 1e-12)) @ sparse
+            sparse.sum_duplicates()
+            rows = np.repeat(np.arange(n), np.diff(sparse.indptr))
+            data = (1.0 + np.log(np.maximum(sparse.data, 1e-12))) * self.idf_[sparse.indices]
+            norms = np.sqrt(np.bincount(rows, weights=data * data, minlength=n))
+            sparse.data = (data / np.maximum(norms, 1e-12)[rows]).astype(np.float32)
         norms = np.linalg.norm(dense, axis=1, keepdims=True)
         dense = dense / np.maximum(norms, 1e-12) * self.dense_weight
-        return Features(sp.csr_matrix(sparse, dtype=np.float32), dense.astype(np.float32))
+        return Features(sparse, dense.astype(np.float32))
 
     def fit_transform(self, messages: list[Message]) -> Features:
         sparse_rows, dense_rows = self._raw(messages)

@@ -10,6 +10,7 @@ import pytest
 from nlu_helpers import EDGE_TEXTS, Featurized, dense_sentence
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import TEXT
+from rasa.shared.nlu.training_data.message import Message
 
 from bot.components import encoder as encoder_module
 from bot.components.minilm_featurizer import MiniLMFeaturizer
@@ -116,3 +117,64 @@ def test_only_sentence_features_are_added(featurized: Featurized) -> None:
     (message,) = featurized.process(["hello"])
     sequence, sentence = message.get_dense_features(TEXT)
     assert sequence is None and sentence is not None
+
+
+def _serving_featurizer(cache_size: int) -> tuple[MiniLMFeaturizer, list[list[str]]]:
+    """A featurizer whose encoder calls are recorded."""
+    config = {**MiniLMFeaturizer.get_default_config(), "runtime_cache_size": cache_size}
+    featurizer = MiniLMFeaturizer(config, "minilm")
+    calls: list[list[str]] = []
+    encode = featurizer._encode
+
+    def recording_encode(texts: list[str], show_progress: bool) -> np.ndarray:
+        calls.append(list(texts))
+        return encode(texts, show_progress)
+
+    featurizer._encode = recording_encode  # type: ignore[method-assign]
+    return featurizer, calls
+
+
+def _vectors(featurizer: MiniLMFeaturizer, texts: list[str]) -> list[np.ndarray]:
+    messages = [Message.build(text=t) for t in texts]
+    featurizer.process(messages)
+    return [dense_sentence(m) for m in messages]
+
+
+def test_runtime_cache_encodes_a_repeated_message_once() -> None:
+    featurizer, calls = _serving_featurizer(cache_size=2)
+    first = _vectors(featurizer, ["hi", "thanks, bye", "hi"])
+    assert calls == [["hi", "thanks, bye"]]  # duplicates in a batch are encoded once
+    again = _vectors(featurizer, ["thanks, bye"])
+    assert len(calls) == 1
+    np.testing.assert_array_equal(again[0], first[1])
+    np.testing.assert_array_equal(first[0], first[2])
+
+    _vectors(featurizer, ["where is my order"])  # a third text evicts the least recent ("hi")
+    _vectors(featurizer, ["hi"])
+    assert calls[-1] == ["hi"] and len(calls) == 3
+
+
+def test_runtime_cache_skips_long_texts_and_can_be_off() -> None:
+    featurizer, calls = _serving_featurizer(cache_size=10)
+    long_text = "a" * 201
+    _vectors(featurizer, [long_text])
+    _vectors(featurizer, [long_text])
+    assert calls == [[long_text], [long_text]]
+
+    featurizer, calls = _serving_featurizer(cache_size=0)
+    _vectors(featurizer, ["hi"])
+    _vectors(featurizer, ["hi"])
+    assert calls == [["hi"], ["hi"]]
+
+
+def test_cached_vectors_cannot_be_changed_in_place() -> None:
+    featurizer, _ = _serving_featurizer(cache_size=10)
+    _vectors(featurizer, ["hi"])
+    with pytest.raises(ValueError):
+        featurizer._remembered["hi"][0] = 1.0
+
+
+def test_negative_runtime_cache_size_is_refused() -> None:
+    config = {**MiniLMFeaturizer.get_default_config(), "runtime_cache_size": -1}
+    with pytest.raises(InvalidConfigException, match="'runtime_cache_size' must be a non-negative integer"):
+        MiniLMFeaturizer.validate_config(config)
