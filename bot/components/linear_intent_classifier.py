@@ -94,6 +94,14 @@ class LinearModelMixin:
         self._model = None
         self._extra_meta = self._initial_extra_meta()
 
+    @classmethod
+    def required_components(cls) -> list[type]:
+        return [Featurizer]
+
+    @staticmethod
+    def required_packages() -> list[str]:
+        return ["scipy"]
+
     @staticmethod
     def _initial_extra_meta() -> dict[str, Any]:
         """What a component persists beside its model, before training (keys restored on load)."""
@@ -203,14 +211,6 @@ class LinearIntentClassifier(LinearModelMixin, IntentClassifier, GraphComponent)
     so thresholds (FallbackClassifier) keep their meaning. Messages without text get
     no intent (confidence 0), which the FallbackClassifier turns into nlu_fallback.
     """
-
-    @classmethod
-    def required_components(cls) -> list[type]:
-        return [Featurizer]
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["scipy"]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:

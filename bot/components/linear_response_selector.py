@@ -23,7 +23,6 @@ from rasa.nlu.constants import (
     RESPONSE_SELECTOR_RETRIEVAL_INTENTS,
     RESPONSE_SELECTOR_UTTER_ACTION_KEY,
 )
-from rasa.nlu.featurizers.featurizer import Featurizer
 from rasa.shared.exceptions import InvalidConfigException
 from rasa.shared.nlu.constants import (
     INTENT,
@@ -52,14 +51,6 @@ class LinearResponseSelector(LinearModelMixin, IntentClassifier, GraphComponent)
     output goes under the ``default`` key; with ``retrieval_intent: faq`` the model
     only learns ``faq/...`` keys and answers under ``faq``.
     """
-
-    @classmethod
-    def required_components(cls) -> list[type]:
-        return [Featurizer]
-
-    @staticmethod
-    def required_packages() -> list[str]:
-        return ["scipy"]
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
