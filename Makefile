@@ -51,7 +51,7 @@ test-app: setup $(MODEL)
 	$(APP_PY) -m pytest tests --ignore=tests/bot
 
 test-rasa: setup $(MODEL)  # custom components and training data, then the test stories, in Rasa's environment
-	$(RASA_PY) -m pytest tests/bot --confcutdir=tests/bot -p no:cacheprovider
+	$(RASA_PY) -m pytest tests/bot tests/protocol --confcutdir=tests/bot -p no:cacheprovider
 	$(RASA) test core --stories tests/stories --model $(MODEL) --out results/stories --fail-on-prediction-errors
 
 bench-nlu: $(RASA_VENV)/.installed  ## CLINC150 (ours vs DIET) and our assistant's test set: bench/results/nlu_*.json
