@@ -21,6 +21,14 @@ def product_card(product: dict[str, Any], reason: str | None = None) -> dict[str
     }
 
 
+# The reply for each question, (out of stock, in stock).
+DETAILS = ("utter_product_details_out_of_stock", "utter_product_details_in_stock")
+REPLIES = {
+    "product_price": ("utter_product_price", "utter_product_price"),
+    "product_availability": ("utter_product_out_of_stock", "utter_product_in_stock"),
+}
+
+
 class ActionProductInfo(CRMAction):
     """Price, availability or details of the product the customer named; open to everyone."""
 
@@ -39,14 +47,7 @@ class ActionProductInfo(CRMAction):
             dispatcher.utter_message(response="utter_product_not_found", query=str(query))
             return []
         product = matches[0]
-        intent = latest_intent(tracker)
-        stock = "in_stock" if product["in_stock"] else "out_of_stock"
-        if intent == "product_price":
-            response = "utter_product_price"
-        elif intent == "product_availability":
-            response = f"utter_product_{stock}"
-        else:
-            response = f"utter_product_details_{stock}"
+        response = REPLIES.get(latest_intent(tracker), DETAILS)[bool(product["in_stock"])]
         dispatcher.utter_message(
             response=response,
             product_name=product["name"],
