@@ -10,6 +10,7 @@ import ast
 import re
 from pathlib import Path
 
+from crm_backend.returns.policy import RETURN_WINDOW_DAYS
 from tests.actions.helpers import domain
 
 ACTIONS = Path(__file__).resolve().parents[2] / "actions"
@@ -113,3 +114,11 @@ def test_every_response_the_actions_name_is_in_the_domain():
 
 def test_every_domain_response_has_a_text():
     assert [name for name, variants in domain()["responses"].items() if not variants[0].get("text")] == []
+
+
+def test_the_domains_policy_answers_state_the_crms_return_window():
+    """The general answers about returns are static text: they must say what the CRM decides."""
+    responses = domain()["responses"]
+    for name in ("utter_refund_policy", "utter_cancellation_fees"):
+        days = re.findall(r"(\d+) days of delivery", responses[name][0]["text"])
+        assert days == [str(RETURN_WINDOW_DAYS)], name
