@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from crm_backend.bot_api.schemas import BotPaymentMethod, BotPaymentMethods
+from crm_backend.core.types import text
 from crm_backend.payments.service import answer_about
 
 router = APIRouter()
@@ -12,7 +13,7 @@ router = APIRouter()
 
 @router.get("/payment-methods", response_model=BotPaymentMethods)
 def read_payment_methods(
-    method: Annotated[str | None, Query(max_length=40, pattern=r"^[A-Za-z0-9 _-]+$")] = None,
+    method: Annotated[text(40) | None, Query()] = None,
 ) -> BotPaymentMethods:
     """The accepted payment methods and, if `method` is named, whether it is one of them."""
     answer = answer_about(method)
