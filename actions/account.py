@@ -13,14 +13,6 @@ class ActionNewsletter(CRMAction):
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         subscribe = latest_intent(tracker) == "newsletter_subscribe"
         profile = await crm.set_consent("newsletter", subscribe)
-        name = profile["customer"]["first_name"]
-        if subscribe:
-            dispatcher.utter_message(
-                text=f"Done, {name}: you're subscribed to our newsletter. You can unsubscribe any time, here or "
-                "from the link in every e-mail."
-            )
-        else:
-            dispatcher.utter_message(
-                text=f"Done, {name}: you're unsubscribed and won't receive our newsletter any more."
-            )
+        response = "utter_newsletter_subscribed" if subscribe else "utter_newsletter_unsubscribed"
+        dispatcher.utter_message(response=response, first_name=profile["customer"]["first_name"])
         return []

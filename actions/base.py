@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.crm_client import CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
 from actions.identity import customer_token
+from actions.phrasing import MissingResponse
 
 logger = logging.getLogger(__name__)
 
 ORDER_NUMBER = re.compile(r"#?\s*([0-9]{6})")
-NOT_AN_ORDER_NUMBER = "That doesn't look like one of our order numbers. It has six digits, like 702733."
 
 Events = list[dict[str, Any]]
 
@@ -60,5 +60,8 @@ class CRMAction(Action, abc.ABC):
             dispatcher.utter_message(response="utter_service_unavailable")
         except CRMError:
             logger.exception("%s: CRM refused the request", self.name())
+            dispatcher.utter_message(response="utter_something_went_wrong")
+        except MissingResponse:
+            logger.exception("%s: the domain lacks a response this action needs", self.name())
             dispatcher.utter_message(response="utter_something_went_wrong")
         return events + [{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots]

@@ -23,7 +23,7 @@ class ActionGreet(CRMAction):
             dispatcher.utter_message(response="utter_greet")
             return []
         choice = greeting(profile)
-        dispatcher.utter_message(text=choice.text)
+        dispatcher.utter_message(response=choice.response, **choice.values)
         if choice.decision == "vip_greeting":
             await crm.log_decision(tracker.sender_id, choice.decision, choice.reason)
         return []

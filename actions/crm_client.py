@@ -87,6 +87,19 @@ class CRMClient:
     async def list_returns(self) -> dict[str, Any]:
         return await self._call("GET", "/bot/returns")
 
+    async def return_eligibility(self, number: str) -> dict[str, Any]:
+        """Whether the order may be returned (`verdict`), its status, and the window's end."""
+        return await self._call("GET", f"/bot/returns/eligibility/{quote(number, safe='')}")
+
+    async def retention_offer(self) -> dict[str, Any]:
+        """Whether the CRM offers this customer a voucher to stay, which one, and why."""
+        return await self._call("GET", "/bot/offers/retention")
+
+    async def payment_methods(self, method: str | None = None) -> dict[str, Any]:
+        """The accepted payment methods, and the CRM's verdict on `method` if one is named."""
+        params = {"method": method} if method else None
+        return await self._call("GET", "/bot/payment-methods", params=params, needs_customer=False)
+
     async def set_consent(self, purpose: str, granted: bool) -> dict[str, Any]:
         return await self._call("PUT", f"/bot/consents/{purpose}", json={"granted": granted})
 

@@ -6,7 +6,8 @@ from actions.personalisation import retention_offer
 
 
 class ActionComplaint(CRMAction):
-    """Open a complaint ticket with the customer's words; a customer we may lose gets an offer."""
+    """Open a complaint ticket with the customer's words; a customer the CRM says we may lose
+    gets its offer."""
 
     reset_slots = ("order_id",)
 
@@ -23,18 +24,14 @@ class ActionComplaint(CRMAction):
             conversation_id=tracker.sender_id,
             priority="high",
         )
-        dispatcher.utter_message(
-            text=f"I'm really sorry about this. I've opened complaint #{ticket['id']} and a colleague will get back "
-            "to you within one working day."
-        )
+        dispatcher.utter_message(response="utter_complaint_opened", ticket_id=ticket["id"])
         if not crm.is_verified:
             return []
         try:
-            profile = await crm.profile()
+            offer = retention_offer(await crm.retention_offer())
         except CustomerNotVerified:
             return []
-        offer = retention_offer(profile)
         if offer is not None:
-            dispatcher.utter_message(text=offer.text)
+            dispatcher.utter_message(response=offer.response, **offer.values)
             await crm.log_decision(tracker.sender_id, offer.decision, offer.reason)
         return []

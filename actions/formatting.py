@@ -1,7 +1,19 @@
-"""Turning CRM records into sentences."""
+"""Turning CRM records into the values and lines that the domain's responses word."""
 
+from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
+
+from actions.phrasing import phrase
+
+# The `utter_part_order_*` line for each order status; unknown statuses get `..._other`.
+ORDER_LINES = {
+    "delivered": "utter_part_order_delivered",
+    "pending": "utter_part_order_in_progress",
+    "processing": "utter_part_order_in_progress",
+    "cancelled": "utter_part_order_cancelled",
+    "returned": "utter_part_order_returned",
+}
 
 
 def human_date(value: str | None) -> str | None:
@@ -12,27 +24,24 @@ def human_date(value: str | None) -> str | None:
     return f"{parsed.day} {parsed:%B %Y}"
 
 
-def describe_order(order: dict[str, Any]) -> str:
+def describe_order(order: dict[str, Any], domain: Mapping[str, Any], slots: Mapping[str, Any]) -> str:
     """One or two sentences saying where an order is, with its real dates."""
-    number, status = order["number"], order["status"]
-    placed = human_date(order["placed_at"])
-    shipped = human_date(order.get("shipped_at"))
-    delivered = human_date(order.get("delivered_at"))
-    expected = human_date(order.get("estimated_delivery"))
-    carrier = order.get("carrier")
-    tracking = order.get("tracking_number")
-    if status == "delivered":
-        return f"Order {number} (placed {placed}) was delivered on {delivered}."
-    if status == "shipped":
-        via = f" with {carrier}, tracking number {tracking}" if carrier and tracking else ""
-        return f"Order {number} is shipped: it left our warehouse on {shipped}{via}, and should arrive by {expected}."
-    if status in ("pending", "processing"):
-        return f"Order {number} (placed {placed}) is {status}; we expect to deliver it by {expected}."
-    if status == "cancelled":
-        return f"Order {number} (placed {placed}) was cancelled."
-    if status == "returned":
-        return f"Order {number} (placed {placed}) was returned to us."
-    return f"Order {number} (placed {placed}) has the status '{status}'."
+    values = {
+        "number": order["number"],
+        "status": order["status"],
+        "placed_on": human_date(order["placed_at"]),
+        "shipped_on": human_date(order.get("shipped_at")),
+        "delivered_on": human_date(order.get("delivered_at")),
+        "expected_on": human_date(order.get("estimated_delivery")),
+        "carrier": order.get("carrier"),
+        "tracking_number": order.get("tracking_number"),
+    }
+    if order["status"] == "shipped":
+        tracked = values["carrier"] and values["tracking_number"]
+        name = "utter_part_order_shipped_tracked" if tracked else "utter_part_order_shipped"
+    else:
+        name = ORDER_LINES.get(order["status"], "utter_part_order_other")
+    return phrase(domain, slots, name, **values)
 
 
 def money(order: dict[str, Any]) -> str:

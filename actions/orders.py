@@ -1,4 +1,8 @@
-"""Actions about orders: status, list, cancel, address change, changes and delivery problems."""
+"""Actions about orders: status, list, cancel, address change, changes and delivery problems.
+
+Every reply is a response of bot/domain/orders.yml; this module only chooses which, and
+fills in the CRM's facts.
+"""
 
 import abc
 from typing import Any
@@ -8,17 +12,14 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
-from actions.base import NOT_AN_ORDER_NUMBER, CRMAction, Events, latest_intent, order_number, valid_order_number
+from actions.base import CRMAction, Events, latest_intent, order_number, valid_order_number
 from actions.crm_client import CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
 from actions.formatting import describe_order, money
 from actions.identity import customer_token
+from actions.phrasing import phrase
 
-
-def not_found_text(number: str) -> str:
-    return (
-        f"I couldn't find an order {number} on your account. Please check the number; "
-        "it has six digits and is in your confirmation e-mail."
-    )
+# A response name and the values that fill it in.
+Reply = tuple[str, dict[str, Any]]
 
 
 class ActionOrderStatus(CRMAction):
@@ -35,18 +36,21 @@ class ActionOrderStatus(CRMAction):
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         if raw is None:
-            await list_recent_orders(crm, dispatcher)
+            await list_recent_orders(crm, dispatcher, tracker, domain)
             return []
         number = valid_order_number(raw)
         if number is None:
-            dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
+            dispatcher.utter_message(response="utter_not_an_order_number")
             return []
         try:
             answer = await crm.get_order(number)
         except NotFound:
-            dispatcher.utter_message(text=not_found_text(number))
+            dispatcher.utter_message(response="utter_order_not_found", number=number)
             return []
-        dispatcher.utter_message(text=f"Hi {answer['customer']['first_name']}! {describe_order(answer['order'])}")
+        summary = describe_order(answer["order"], domain, tracker.current_slot_values())
+        dispatcher.utter_message(
+            response="utter_order_status", first_name=answer["customer"]["first_name"], order_summary=summary
+        )
         return []
 
 
@@ -55,27 +59,31 @@ class ActionListOrders(CRMAction):
         return "action_list_orders"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        await list_recent_orders(crm, dispatcher, limit=5)
+        await list_recent_orders(crm, dispatcher, tracker, domain, limit=5)
         return []
 
 
-async def list_recent_orders(crm: CRMClient, dispatcher: CollectingDispatcher, limit: int = 3) -> None:
+async def list_recent_orders(
+    crm: CRMClient, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, limit: int = 3
+) -> None:
     answer = await crm.list_orders(limit=limit)
     first_name, orders = answer["customer"]["first_name"], answer["orders"]
     if not orders:
-        dispatcher.utter_message(text=f"Hi {first_name}! I can't see any orders on your account yet.")
+        dispatcher.utter_message(response="utter_no_orders", first_name=first_name)
         return
-    lines = "\n".join(f"- {describe_order(order)}" for order in orders)
-    dispatcher.utter_message(
-        text=f"Hi {first_name}! Here are your most recent orders:\n{lines}\nAsk me about any order by its number."
-    )
+    slots = tracker.current_slot_values()
+    lines = [
+        phrase(domain, slots, "utter_part_order_line", order_summary=describe_order(order, domain, slots))
+        for order in orders
+    ]
+    dispatcher.utter_message(response="utter_recent_orders", first_name=first_name, order_lines="\n".join(lines))
 
 
 class OrderFormValidation(FormValidationAction, abc.ABC):
     """Shared by the forms that act on one order: the order must exist, be the customer's,
     and be in a state that allows the change. Otherwise the form ends at once (`request_refused`)."""
 
-    refusal_status_text = "can no longer be changed"
+    refusal_response = "utter_cancel_refused"
 
     @abc.abstractmethod
     def name(self) -> str:
@@ -84,42 +92,43 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
     async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
         return [] if tracker.get_slot("request_refused") else domain_slots
 
-    def order_allows(self, order: dict[str, Any]) -> bool:
-        return bool(order.get("changeable"))
+    async def refusal(self, crm: CRMClient, number: str) -> Reply | None:
+        """Why the CRM will not do this to order `number` (a reply), or None if it will.
 
-    def refusal_text(self, order: dict[str, Any]) -> str:
-        return f"Order {order['number']} is already {order['status']}, so it {self.refusal_status_text}."
+        Raises NotFound for an order that is not the customer's."""
+        order = (await crm.get_order(number))["order"]
+        if order.get("changeable"):
+            return None
+        return self.refusal_response, {"number": order["number"], "status": order["status"]}
 
     async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
         number = valid_order_number(str(slot_value) if slot_value else None)
         if number is None:
-            dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
+            dispatcher.utter_message(response="utter_not_an_order_number")
             return {"order_id": None}
         crm = CRMClient(customer_token(tracker))
         try:
-            order = (await crm.get_order(number))["order"]
+            refusal = await self.refusal(crm, number)
         except CustomerNotVerified:
             dispatcher.utter_message(response="utter_ask_identify")
             return {"order_id": number, "request_refused": True}
         except NotFound:
-            dispatcher.utter_message(text=not_found_text(number))
+            dispatcher.utter_message(response="utter_order_not_found", number=number)
             return {"order_id": None}
         except CRMUnavailable:
             dispatcher.utter_message(response="utter_service_unavailable")
             return {"order_id": number, "request_refused": True}
-        if not self.order_allows(order):
-            dispatcher.utter_message(text=self.refusal_text(order))
+        if refusal is not None:
+            response, values = refusal
+            dispatcher.utter_message(response=response, **values)
             return {"order_id": number, "request_refused": True}
         return {"order_id": number}
 
 
 class ValidateChangeAddressForm(OrderFormValidation):
-    refusal_status_text = (
-        "has left our warehouse and I can't change its address any more. "
-        "The carrier's tracking page may let you redirect the parcel"
-    )
+    refusal_response = "utter_address_change_refused"
 
     def name(self) -> str:
         return "validate_change_address_form"
@@ -127,22 +136,20 @@ class ValidateChangeAddressForm(OrderFormValidation):
     async def validate_new_address(self, slot_value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         address = " ".join(str(slot_value or "").split())
         if not 10 <= len(address) <= 300 or not any(ch.isdigit() for ch in address):
-            dispatcher.utter_message(
-                text="That address looks incomplete. Please give street and number, postcode, city and country."
-            )
+            dispatcher.utter_message(response="utter_address_incomplete")
             return {"new_address": None}
         return {"new_address": address}
 
 
 class ValidateCancelOrderForm(OrderFormValidation):
-    refusal_status_text = "can't be cancelled any more. Once it's delivered you can return it free of charge instead"
+    refusal_response = "utter_cancel_refused"
 
     def name(self) -> str:
         return "validate_cancel_order_form"
 
 
 class ActionAskCancelConfirmed(CRMAction):
-    """Ask for a yes or no, showing what would be cancelled."""
+    """Ask for a yes or no, showing what would be cancelled (the buttons are the response's)."""
 
     def name(self) -> str:
         return "action_ask_cancel_confirmed"
@@ -151,8 +158,7 @@ class ActionAskCancelConfirmed(CRMAction):
         order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
         items = ", ".join(f"{item['quantity']} × {item['product_name']}" for item in order["items"])
         dispatcher.utter_message(
-            text=f"Do you want me to cancel order {order['number']} ({items}, {money(order)})?",
-            buttons=[{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}],
+            response="utter_ask_cancel_confirmed_order", number=order["number"], items=items, amount=money(order)
         )
         return []
 
@@ -170,14 +176,11 @@ class ActionCancelOrder(CRMAction):
             return []
         number = tracker.get_slot("order_id")
         if not tracker.get_slot("cancel_confirmed"):
-            dispatcher.utter_message(text=f"All right, order {number} stays as it is.")
+            dispatcher.utter_message(response="utter_order_kept", number=number)
             return []
         answer = await crm.cancel_order(number)
         amount = f"{answer['refund']['amount']} {answer['order']['currency']}"
-        dispatcher.utter_message(
-            text=f"Done: order {number} is cancelled. The refund of {amount} goes back to your original payment "
-            "method within 5 working days."
-        )
+        dispatcher.utter_message(response="utter_order_cancelled", number=number, amount=amount)
         return []
 
 
@@ -195,7 +198,7 @@ class ActionChangeAddress(CRMAction):
         number, address = tracker.get_slot("order_id"), tracker.get_slot("new_address")
         answer = await crm.change_address(number, address)
         dispatcher.utter_message(
-            text=f"Done: order {number} will be delivered to {answer['order']['shipping_address']}."
+            response="utter_address_changed", number=number, address=answer["order"]["shipping_address"]
         )
         return []
 
@@ -207,7 +210,7 @@ class TicketAction(CRMAction):
     subject = "Customer request"
 
     @abc.abstractmethod
-    def confirmation(self, ticket: dict[str, Any], number: str | None) -> str:
+    def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
         """What to tell the customer once the ticket exists."""
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
@@ -220,7 +223,8 @@ class TicketAction(CRMAction):
             channel=tracker.get_latest_input_channel(),
             conversation_id=tracker.sender_id,
         )
-        dispatcher.utter_message(text=self.confirmation(ticket, number))
+        response, values = self.confirmation(ticket, number)
+        dispatcher.utter_message(response=response, **values)
         return []
 
 
@@ -232,11 +236,8 @@ class ActionChangeOrder(TicketAction):
     def name(self) -> str:
         return "action_change_order"
 
-    def confirmation(self, ticket: dict[str, Any], number: str | None) -> str:
-        return (
-            f"I've asked a colleague to change your order (ticket #{ticket['id']}). Changes are possible until the "
-            "order is dispatched; you'll get an e-mail once it's done."
-        )
+    def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
+        return "utter_order_change_ticket", {"ticket_id": ticket["id"]}
 
 
 class ActionReportDeliveryProblem(TicketAction):
@@ -247,9 +248,7 @@ class ActionReportDeliveryProblem(TicketAction):
     def name(self) -> str:
         return "action_report_delivery_problem"
 
-    def confirmation(self, ticket: dict[str, Any], number: str | None) -> str:
-        about = f" with order {number}" if number else ""
-        return (
-            f"I'm sorry about the problem{about}. I've opened ticket #{ticket['id']} for our delivery team; they "
-            "will contact you within one working day, and replace or refund anything damaged or missing."
-        )
+    def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
+        if number:
+            return "utter_delivery_problem_ticket_order", {"ticket_id": ticket["id"], "number": number}
+        return "utter_delivery_problem_ticket", {"ticket_id": ticket["id"]}

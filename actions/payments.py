@@ -1,42 +1,33 @@
-"""Payments and invoices."""
+"""Payments and invoices. Which methods the shop accepts is the CRM's answer
+(/bot/payment-methods); the words are bot/domain/payments.yml's."""
 
-from rasa_sdk import Action
+from typing import Any
 
 from actions.base import CRMAction, Events, order_number, valid_order_number
 from actions.crm_client import CRMClient, NotFound
 from actions.formatting import human_date
-from actions.orders import TicketAction, not_found_text
+from actions.orders import Reply, TicketAction
+from actions.phrasing import phrase
 
-ACCEPTED = {
-    "credit_card": "credit cards (Visa, Mastercard, American Express)",
-    "debit_card": "debit cards (Maestro, Visa Debit)",
-    "paypal": "PayPal",
-    "apple_pay": "Apple Pay",
-    "google_pay": "Google Pay",
-    "klarna": "Klarna (pay later or in 3 instalments)",
-    "gift_card": "our gift cards",
-}
-NOT_ACCEPTED = {"bank_transfer": "bank transfer"}
+METHOD_REPLIES = {"accepted": "utter_payment_method_accepted", "not_accepted": "utter_payment_method_not_accepted"}
 
 
-class ActionPaymentMethods(Action):
-    """List the payment methods, or answer about the one the customer named."""
+class ActionPaymentMethods(CRMAction):
+    """List the payment methods, or answer about the one the customer named; open to everyone."""
+
+    reset_slots = ("payment_method",)
 
     def name(self) -> str:
         return "action_payment_methods"
 
-    async def run(self, dispatcher, tracker, domain) -> Events:
-        method = next(tracker.get_latest_entity_values("payment_method"), None)
-        everything = ", ".join(ACCEPTED.values())
-        if method in ACCEPTED:
-            dispatcher.utter_message(text=f"Yes, you can pay with {ACCEPTED[method]}. We also accept {everything}.")
-        elif method in NOT_ACCEPTED:
-            dispatcher.utter_message(
-                text=f"Sorry, we don't accept {NOT_ACCEPTED[method]}. You can pay with {everything}."
-            )
-        else:
-            dispatcher.utter_message(text=f"You can pay with {everything}.")
-        return [{"event": "slot", "timestamp": None, "name": "payment_method", "value": None}]
+    async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
+        named = next(tracker.get_latest_entity_values("payment_method"), None)
+        answer = await crm.payment_methods(str(named) if named else None)
+        methods = ", ".join(method["label"] for method in answer["accepted"])
+        response = METHOD_REPLIES.get(answer["verdict"], "utter_payment_methods")
+        method = answer["method"]["label"] if answer.get("method") else None
+        dispatcher.utter_message(response=response, method=method, methods=methods)
+        return []
 
 
 class ActionPaymentProblem(TicketAction):
@@ -47,12 +38,8 @@ class ActionPaymentProblem(TicketAction):
     def name(self) -> str:
         return "action_payment_problem"
 
-    def confirmation(self, ticket: dict, number: str | None) -> str:
-        return (
-            f"I'm sorry about that. I've opened ticket #{ticket['id']} for our payments team. If you were charged "
-            "twice, the duplicate is refunded automatically within 3 working days; otherwise a colleague will "
-            "contact you within one working day."
-        )
+    def confirmation(self, ticket: dict, number: str | None) -> Reply:
+        return "utter_payment_problem_ticket", {"ticket_id": ticket["id"]}
 
 
 class ActionGetInvoice(CRMAction):
@@ -64,20 +51,25 @@ class ActionGetInvoice(CRMAction):
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         number = valid_order_number(order_number(tracker))
         if number is None:
-            dispatcher.utter_message(
-                text='Invoices are under "My account" → "My orders" on our website. Tell me the order number '
-                "and I'll give you its summary here."
-            )
+            dispatcher.utter_message(response="utter_invoice_where")
             return []
         try:
             order = (await crm.get_order(number))["order"]
         except NotFound:
-            dispatcher.utter_message(text=not_found_text(number))
+            dispatcher.utter_message(response="utter_order_not_found", number=number)
             return []
-        lines = "\n".join(f"- {i['quantity']} × {i['product_name']} at {i['unit_price']}" for i in order["items"])
+        slots = tracker.current_slot_values()
+        lines = [phrase(domain, slots, "utter_part_invoice_line", **_item(item)) for item in order["items"]]
         dispatcher.utter_message(
-            text=f"Invoice summary for order {number} of {human_date(order['placed_at'])}:\n{lines}\n"
-            f"Total: {order['total']} {order['currency']} (VAT included). The PDF invoice is under "
-            '"My account" → "My orders".'
+            response="utter_invoice_summary",
+            number=number,
+            placed_on=human_date(order["placed_at"]),
+            item_lines="\n".join(lines),
+            total=order["total"],
+            currency=order["currency"],
         )
         return []
+
+
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    return {"quantity": item["quantity"], "product_name": item["product_name"], "unit_price": item["unit_price"]}

@@ -1,13 +1,15 @@
-"""Products, recommendations and loyalty."""
+"""Products, recommendations and loyalty. Tiers and the points to the next one are the CRM's
+(/bot/profile); the words are bot/domain/products.yml's."""
 
 from typing import Any
 
 from actions.base import CRMAction, Events, latest_intent
 from actions.crm_client import CRMClient, CustomerNotVerified
+from actions.phrasing import phrase
 
 
 def product_card(product: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
-    """The channel-neutral card that the widget and Telegram bridge render."""
+    """The channel-neutral card that the widget and Telegram bridge render (protocol.payloads)."""
     return {
         "sku": product["sku"],
         "name": product["name"],
@@ -17,6 +19,14 @@ def product_card(product: dict[str, Any], reason: str | None = None) -> dict[str
         "in_stock": product["in_stock"],
         "reason": reason,
     }
+
+
+# The reply for each question, (out of stock, in stock).
+DETAILS = ("utter_product_details_out_of_stock", "utter_product_details_in_stock")
+REPLIES = {
+    "product_price": ("utter_product_price", "utter_product_price"),
+    "product_availability": ("utter_product_out_of_stock", "utter_product_in_stock"),
+}
 
 
 class ActionProductInfo(CRMAction):
@@ -34,20 +44,17 @@ class ActionProductInfo(CRMAction):
             return []
         matches = await crm.search_products(str(query), limit=1)
         if not matches:
-            dispatcher.utter_message(text=f'I couldn\'t find "{query}" in our catalogue. Could you check the name?')
+            dispatcher.utter_message(response="utter_product_not_found", query=str(query))
             return []
         product = matches[0]
-        intent = latest_intent(tracker)
-        stock = "in stock" if product["in_stock"] else "out of stock at the moment"
-        if intent == "product_price":
-            text = f"The {product['name']} costs €{product['unit_price']}."
-        elif intent == "product_availability":
-            text = f"The {product['name']} is {stock}."
-            if not product["in_stock"]:
-                text += " It's usually back within two weeks."
-        else:
-            text = f"{product['description']} It costs €{product['unit_price']} and is {stock}."
-        dispatcher.utter_message(text=text, json_message={"type": "product_cards", "cards": [product_card(product)]})
+        response = REPLIES.get(latest_intent(tracker), DETAILS)[bool(product["in_stock"])]
+        dispatcher.utter_message(
+            response=response,
+            product_name=product["name"],
+            price=product["unit_price"],
+            description=product["description"],
+            json_message={"type": "product_cards", "cards": [product_card(product)]},
+        )
         return []
 
 
@@ -60,17 +67,28 @@ class ActionRecommendProducts(CRMAction):
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         try:
             suggestions = await crm.recommendations(limit=3)
-            intro = "Here are a few things I think you'll like:"
+            response = "utter_recommendations"
         except CustomerNotVerified:
             suggestions = await crm.popular(limit=3)
-            intro = "Here are our best sellers right now (sign in for personal suggestions):"
+            response = "utter_best_sellers"
         if not suggestions:
-            dispatcher.utter_message(text="I don't have suggestions right now; have a look at our new arrivals.")
+            dispatcher.utter_message(response="utter_no_suggestions")
             return []
-        lines = [f"- {s['product']['name']} (€{s['product']['unit_price']}): {s['reason']}" for s in suggestions]
+        slots = tracker.current_slot_values()
+        lines = [
+            phrase(
+                domain,
+                slots,
+                "utter_part_suggestion",
+                product_name=s["product"]["name"],
+                price=s["product"]["unit_price"],
+                reason=s["reason"],
+            )
+            for s in suggestions
+        ]
         cards = [product_card(s["product"], s["reason"]) for s in suggestions]
         dispatcher.utter_message(
-            text="\n".join([intro, *lines]), json_message={"type": "product_cards", "cards": cards}
+            response=response, product_lines="\n".join(lines), json_message={"type": "product_cards", "cards": cards}
         )
         if crm.is_verified:
             reason = "; ".join(f"{s['product']['sku']}: {s['reason']} [{s['source']}]" for s in suggestions)
@@ -86,13 +104,15 @@ class ActionLoyaltyPoints(CRMAction):
         profile = await crm.profile()
         name, loyalty = profile["customer"]["first_name"], profile.get("loyalty")
         if not loyalty:
-            dispatcher.utter_message(
-                text=f"{name}, you're not in our loyalty programme yet; your next order joins you."
-            )
+            dispatcher.utter_message(response="utter_loyalty_not_member", first_name=name)
             return []
-        next_tier = {"bronze": ("silver", 800), "silver": ("gold", 2000)}.get(loyalty["tier"])
-        text = f"{name}, you have {loyalty['points']} points and you're a {loyalty['tier']} member."
-        if next_tier:
-            text += f" {next_tier[1] - loyalty['points']} more points and you'll be {next_tier[0]}."
-        dispatcher.utter_message(text=text)
+        response = "utter_loyalty_points_next_tier" if loyalty.get("next_tier") else "utter_loyalty_points"
+        dispatcher.utter_message(
+            response=response,
+            first_name=name,
+            points=loyalty["points"],
+            tier=loyalty["tier"],
+            next_tier=loyalty.get("next_tier"),
+            points_to_next_tier=loyalty.get("points_to_next_tier"),
+        )
         return []

@@ -1,33 +1,43 @@
-"""Returns and refunds."""
+"""Returns and refunds. Whether an order may be returned is the CRM's decision
+(/bot/returns/eligibility); this module phrases it with bot/domain/returns.yml."""
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from actions.base import CRMAction, Events
 from actions.crm_client import Conflict, CRMClient
 from actions.formatting import human_date
-from actions.orders import OrderFormValidation
+from actions.orders import OrderFormValidation, Reply
+from actions.phrasing import phrase
 
-RETURN_WINDOW_DAYS = 30
+# The reply for each of the CRM's verdicts on a return.
+REFUSALS = {
+    "not_delivered": "utter_return_not_delivered",
+    "window_closed": "utter_return_window_closed",
+    "already_requested": "utter_return_already_requested",
+}
+
+
+def refusal_for(eligibility: dict[str, Any]) -> Reply | None:
+    """The reply to the CRM's return verdict; None when the order may be returned."""
+    if eligibility["eligible"]:
+        return None
+    values = {
+        "number": eligibility["order_number"],
+        "status": eligibility["order_status"],
+        "window_days": eligibility["window_days"],
+        "closed_on": human_date(eligibility["deadline"]),
+    }
+    return REFUSALS.get(eligibility["verdict"], "utter_return_not_started"), values
 
 
 class ValidateReturnForm(OrderFormValidation):
-    """A return needs a delivered order still inside the return window."""
+    """A return needs an order that the CRM says may be returned now."""
 
     def name(self) -> str:
         return "validate_return_form"
 
-    def order_allows(self, order: dict[str, Any]) -> bool:
-        return order["status"] == "delivered" and not _window_closed(order)
-
-    def refusal_text(self, order: dict[str, Any]) -> str:
-        if order["status"] != "delivered":
-            return (
-                f"Order {order['number']} is {order['status']}, so it can't be returned yet. "
-                "Once it's delivered you have 30 days to return it."
-            )
-        closed = human_date(_window_end(order).isoformat())
-        return f"I'm sorry: the 30-day return window for order {order['number']} closed on {closed}."
+    async def refusal(self, crm: CRMClient, number: str) -> Reply | None:
+        return refusal_for(await crm.return_eligibility(number))
 
     async def validate_return_reason(self, slot_value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         reason = " ".join(str(slot_value or "").split())[:1000]
@@ -35,16 +45,6 @@ class ValidateReturnForm(OrderFormValidation):
             dispatcher.utter_message(response="utter_ask_return_reason")
             return {"return_reason": None}
         return {"return_reason": reason}
-
-
-def _window_end(order: dict[str, Any]) -> datetime:
-    delivered = datetime.fromisoformat(order["delivered_at"])
-    delivered = delivered if delivered.tzinfo else delivered.replace(tzinfo=UTC)
-    return delivered + timedelta(days=RETURN_WINDOW_DAYS)
-
-
-def _window_closed(order: dict[str, Any]) -> bool:
-    return not order.get("delivered_at") or datetime.now(UTC) > _window_end(order)
 
 
 class ActionStartReturn(CRMAction):
@@ -61,14 +61,12 @@ class ActionStartReturn(CRMAction):
         number = tracker.get_slot("order_id")
         try:
             record = await crm.start_return(number, tracker.get_slot("return_reason"))
-        except Conflict as error:
-            dispatcher.utter_message(text=f"I couldn't start that return: {error}.")
+        except Conflict:
+            # Something changed since the form checked (e.g. a return opened elsewhere): say what.
+            response, values = refusal_for(await crm.return_eligibility(number)) or ("utter_return_not_started", {})
+            dispatcher.utter_message(response=response, **values)
             return []
-        dispatcher.utter_message(
-            text=f"Your return for order {number} is registered. Your return reference is {record['reference']}. "
-            "Print the label from the e-mail we've just sent, and you'll get your refund within 5 working days "
-            "of us receiving the parcel."
-        )
+        dispatcher.utter_message(response="utter_return_registered", number=number, reference=record["reference"])
         return []
 
 
@@ -80,21 +78,20 @@ class ActionRefundStatus(CRMAction):
         answer = await crm.list_returns()
         returns = answer["returns"]
         if not returns:
-            dispatcher.utter_message(
-                text=f"{answer['customer']['first_name']}, I can't see any returns or refunds on "
-                "your account. Refunds for cancelled orders appear within 5 working days."
-            )
+            dispatcher.utter_message(response="utter_no_returns", first_name=answer["customer"]["first_name"])
             return []
-        lines = [_describe_return(record) for record in returns[:3]]
-        dispatcher.utter_message(text="Here is where your returns stand:\n" + "\n".join(f"- {line}" for line in lines))
+        slots = tracker.current_slot_values()
+        lines = [phrase(domain, slots, name, **values) for name, values in map(_return_line, returns[:3])]
+        dispatcher.utter_message(response="utter_returns_list", return_lines="\n".join(lines))
         return []
 
 
-def _describe_return(record: dict[str, Any]) -> str:
+def _return_line(record: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     refund = record["refunds"][-1] if record["refunds"] else None
-    head = f"Return {record['reference']} (order {record['order_number']}) is {record['status']}"
+    values = {"reference": record["reference"], "order_number": record["order_number"], "status": record["status"]}
     if refund is None:
-        return head + "; the refund starts once we receive the parcel."
+        return "utter_part_return_awaiting_parcel", values
+    values |= {"amount": refund["amount"], "refund_status": refund["status"]}
     if refund["status"] == "completed":
-        return head + f"; {refund['amount']} was refunded on {human_date(refund['completed_at'])}."
-    return head + f"; a refund of {refund['amount']} is {refund['status']}."
+        return "utter_part_return_refunded", values | {"refunded_on": human_date(refund["completed_at"])}
+    return "utter_part_return_refund_open", values

@@ -14,6 +14,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from crm_backend.catalogue.models import Category, Product
+from crm_backend.customers.loyalty import tier_for
 from crm_backend.customers.models import Consent, Customer, LoyaltyAccount
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, RefundStatus, Return, ReturnItem, ReturnStatus
@@ -155,7 +156,6 @@ CATALOGUE: dict[str, list[tuple[str, float]]] = {
 CARRIERS = ["DHL", "UPS", "Royal Mail", "DPD"]
 STREETS = ["High Street", "Station Road", "Church Lane", "Mill Road", "Park Avenue", "Kingsway", "Elm Grove"]
 CITIES = ["London", "Manchester", "Berlin", "Paris", "Madrid", "Amsterdam", "Milan", "Dublin", "Lisbon"]
-TIERS = [(2000, "gold"), (800, "silver"), (0, "bronze")]
 
 
 @dataclass(frozen=True)
@@ -196,8 +196,7 @@ def seed_demo_data(
             spent[customer.id] = spent.get(customer.id, Decimal(0)) + order.total
     for customer in customers:
         points = int(spent.get(customer.id, 0))
-        tier = next(name for threshold, name in TIERS if points >= threshold)
-        db_session.add(LoyaltyAccount(customer=customer, points=points, tier=tier))
+        db_session.add(LoyaltyAccount(customer=customer, points=points, tier=tier_for(points)))
         db_session.add(Consent(customer=customer, purpose="newsletter", granted=rng.random() < 0.4))
     db_session.flush()
     if db_session.get_bind().dialect.name == "postgresql":

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Path
 from crm_backend.bot_api.deps import OptionalCustomer, VerifiedCustomer
 from crm_backend.bot_api.schemas import (
     BotCustomer,
+    BotGreeting,
     BotInsights,
     BotLoyalty,
     BotProfile,
@@ -15,8 +16,10 @@ from crm_backend.bot_api.schemas import (
 )
 from crm_backend.conversations.service import log_decision
 from crm_backend.core.deps import SessionDep
+from crm_backend.customers.loyalty import standing
 from crm_backend.customers.service import set_consent
 from crm_backend.insights.service import get_score
+from crm_backend.offers.service import greeting
 from crm_backend.tickets.service import create_ticket
 
 router = APIRouter()
@@ -32,14 +35,16 @@ def read_me(customer: VerifiedCustomer) -> BotCustomer:
 
 @router.get("/profile", response_model=BotProfile)
 def read_profile(customer: VerifiedCustomer, db_session: SessionDep) -> BotProfile:
-    """Everything a personal answer needs in one call: name, loyalty, segment and risk, consents."""
+    """Everything a personal answer needs in one call: name, loyalty standing, segment and
+    risk, consents, and how to greet them."""
     score = get_score(db_session=db_session, customer_id=customer.id)
     newsletter = next((c.granted for c in customer.consents if c.purpose == "newsletter"), False)
     return BotProfile(
         customer=BotCustomer.model_validate(customer),
-        loyalty=BotLoyalty.model_validate(customer.loyalty) if customer.loyalty else None,
+        loyalty=BotLoyalty.model_validate(standing(customer.loyalty)) if customer.loyalty else None,
         insights=BotInsights.model_validate(score) if score else None,
         newsletter=newsletter,
+        greeting=BotGreeting.model_validate(greeting(customer, score)),
     )
 
 

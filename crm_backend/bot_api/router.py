@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Depends
 
-from crm_backend.bot_api import catalogue, channels, orders, profile, returns
+from crm_backend.bot_api import catalogue, channels, offers, orders, payments, profile, returns
 from crm_backend.bot_api.deps import require_service_token
 
 router = APIRouter(prefix="/bot", tags=["bot"], dependencies=[Depends(require_service_token)])
-for module in (orders, returns, profile, catalogue, channels):
+for module in (orders, returns, profile, offers, payments, catalogue, channels):
     router.include_router(module.router)

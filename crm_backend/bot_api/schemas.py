@@ -52,10 +52,24 @@ class BotOrderAnswer(BaseModel):
 
 
 class BotLoyalty(BaseModel):
+    """The customer's tier as the CRM decides it, and how far the next tier is."""
+
     model_config = ConfigDict(from_attributes=True)
 
     points: int
     tier: str
+    next_tier: str | None = None
+    points_to_next_tier: int | None = None
+
+
+class BotGreeting(BaseModel):
+    """How to welcome the customer: `vip` or `personal`, and why."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    style: str
+    reason: str
+    tier: str | None
 
 
 class BotInsights(BaseModel):
@@ -75,6 +89,50 @@ class BotProfile(BaseModel):
     loyalty: BotLoyalty | None
     insights: BotInsights | None
     newsletter: bool
+    greeting: BotGreeting
+
+
+class BotVoucher(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    percent_off: int
+
+
+class BotRetentionOffer(BaseModel):
+    """Whether to offer the customer something to stay, which voucher, and why."""
+
+    applies: bool
+    voucher: BotVoucher | None
+    reason: str
+
+
+class BotReturnEligibility(BaseModel):
+    """Whether an order may be returned; `verdict` is eligible, not_delivered, window_closed
+    or already_requested; `deadline` is the end of the return window once delivered."""
+
+    order_number: str
+    order_status: str
+    eligible: bool
+    verdict: str
+    window_days: int
+    deadline: datetime | None
+
+
+class BotPaymentMethod(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    key: str
+    label: str
+
+
+class BotPaymentMethods(BaseModel):
+    """The accepted methods; with `method`, whether the named one is accepted, not accepted
+    or unknown (`verdict`)."""
+
+    verdict: str
+    method: BotPaymentMethod | None
+    accepted: list[BotPaymentMethod]
 
 
 class BotRefund(BaseModel):

@@ -10,8 +10,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from crm_backend.core.db import Base
 from crm_backend.orders.models import Order, OrderItem
 
-RETURN_WINDOW_DAYS = 30
-
 
 class ReturnStatus(StrEnum):
     REQUESTED = "requested"

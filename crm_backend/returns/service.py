@@ -1,13 +1,14 @@
 """Starting returns and reading their refunds."""
 
 import secrets
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm_backend.orders.models import Order, OrderItem, OrderStatus
-from crm_backend.returns.models import RETURN_WINDOW_DAYS, Return, ReturnItem, ReturnStatus
+from crm_backend.orders.models import Order, OrderItem
+from crm_backend.returns.models import Return, ReturnItem, ReturnStatus
+from crm_backend.returns.policy import ReturnVerdict, return_eligibility
 
 
 class NotReturnable(Exception):
@@ -24,14 +25,12 @@ def create_return(
 ) -> Return:
     """Open a return for some (or all) items of a delivered order, within the return window."""
     now = now or datetime.now(UTC)
-    delivered_at = order.shipment.delivered_at if order.shipment else None
-    if order.status != OrderStatus.DELIVERED or delivered_at is None:
+    eligibility = return_eligibility(db_session=db_session, order=order, now=now)
+    if eligibility.verdict is ReturnVerdict.NOT_DELIVERED:
         raise NotReturnable("not_delivered", f"order {order.number} is {order.status}, not delivered")
-    window_end = _aware(delivered_at) + timedelta(days=RETURN_WINDOW_DAYS)
-    if now > window_end:
-        raise NotReturnable("window_closed", f"the return window closed on {window_end.date().isoformat()}")
-    open_returns = select(Return.id).where(Return.order_id == order.id, Return.status != ReturnStatus.REJECTED)
-    if db_session.scalars(open_returns).first() is not None:
+    if eligibility.verdict is ReturnVerdict.WINDOW_CLOSED:
+        raise NotReturnable("window_closed", f"the return window closed on {eligibility.deadline.date().isoformat()}")
+    if eligibility.verdict is ReturnVerdict.ALREADY_REQUESTED:
         raise NotReturnable("already_requested", f"a return for order {order.number} already exists")
     items = [item for item in order.items if not skus or item.product.sku in skus]
     if not items:
@@ -71,8 +70,3 @@ def _new_reference(db_session: Session) -> str:
         reference = f"R{secrets.randbelow(9 * 10**6) + 10**6}"
         if db_session.scalars(select(Return.id).where(Return.reference == reference)).first() is None:
             return reference
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; all of ours are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)

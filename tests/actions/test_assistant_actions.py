@@ -2,7 +2,6 @@
 
 from datetime import UTC, datetime
 
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.account import ActionNewsletter
@@ -26,19 +25,8 @@ from crm_backend.insights.models import CustomerScore
 from crm_backend.orders.models import Order, OrderStatus
 from crm_backend.returns.models import Return
 from crm_backend.tickets.models import Ticket
+from tests.actions.helpers import buttons_of, run, text_of, validate
 from tests.factories import add_order
-
-
-async def run(action, tracker) -> tuple[list[dict], list[dict]]:
-    dispatcher = CollectingDispatcher()
-    events = await action.run(dispatcher, tracker, {})
-    return dispatcher.messages, events
-
-
-async def validate(validator, slot: str, value, tracker) -> tuple[list[dict], dict]:
-    dispatcher = CollectingDispatcher()
-    result = await getattr(validator, f"validate_{slot}")(value, dispatcher, tracker, {})
-    return dispatcher.messages, result
 
 
 def order_entity(number: str) -> list[dict]:
@@ -60,7 +48,7 @@ async def test_return_form_refuses_an_order_outside_the_window(action_env, track
     tracker = tracker_for(order.number, "inform", customer_id=201, active_loop="return_form")
     messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
     assert result == {"order_id": order.number, "request_refused": True}
-    assert "return window for order" in messages[0]["text"] and "closed on" in messages[0]["text"]
+    assert "return window for order" in text_of(messages[0]) and "closed on" in text_of(messages[0])
     refused = tracker_for("x", "inform", slots={"request_refused": True})
     assert await ValidateReturnForm().required_slots(["order_id", "return_reason"], None, refused, {}) == []
 
@@ -70,7 +58,7 @@ async def test_return_form_refuses_an_undelivered_order(action_env, tracker_for,
     tracker = tracker_for(order.number, "inform", customer_id=202, active_loop="return_form")
     messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
     assert result["request_refused"] is True
-    assert messages[0]["text"].startswith(f"Order {order.number} is shipped, so it can't be returned yet")
+    assert text_of(messages[0]).startswith(f"Order {order.number} is shipped, so it can't be returned yet")
 
 
 async def test_return_form_asks_again_for_someone_elses_order(action_env, tracker_for, crm_db):
@@ -78,7 +66,7 @@ async def test_return_form_asks_again_for_someone_elses_order(action_env, tracke
     tracker = tracker_for(order.number, "inform", customer_id=204, active_loop="return_form")
     messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
     assert result == {"order_id": None}
-    assert f"couldn't find an order {order.number}" in messages[0]["text"]
+    assert f"couldn't find an order {order.number}" in text_of(messages[0])
 
 
 async def test_start_return_stores_it_and_tells_the_reference(action_env, tracker_for, crm_db):
@@ -87,10 +75,10 @@ async def test_start_return_stores_it_and_tells_the_reference(action_env, tracke
     messages, events = await run(ActionStartReturn(), tracker_for("too small", "inform", customer_id=205, slots=slots))
     stored = crm_db.scalars(select(Return).where(Return.order_id == order.id)).one()
     assert stored.reason == "too small"
-    assert f"Your return reference is {stored.reference}." in messages[0]["text"]
+    assert f"Your return reference is {stored.reference}." in text_of(messages[0])
     assert {e["name"] for e in events} == {"order_id", "return_reason", "request_refused"}
     refunds = (await run(ActionRefundStatus(), tracker_for("refund?", "refund_status", customer_id=205)))[0]
-    assert f"Return {stored.reference} (order {order.number}) is requested" in refunds[0]["text"]
+    assert f"Return {stored.reference} (order {order.number}) is requested" in text_of(refunds[0])
 
 
 # --- cancel and address change ----------------------------------------------------------------
@@ -106,13 +94,14 @@ async def test_cancel_flow_confirmed(action_env, tracker_for, crm_db):
     }
     asked = tracker_for("", "cancel_order", customer_id=210, slots={"order_id": order.number})
     question = (await run(ActionAskCancelConfirmed(), asked))[0][0]
-    assert question["text"].startswith(
+    assert text_of(question).startswith(
         f"Do you want me to cancel order {order.number} (1 × Ceramic teapot, 1 × Watering can"
     )
-    assert [b["payload"] for b in question["buttons"]] == ["/affirm", "/deny"]
+    assert question["response"] == "utter_ask_cancel_confirmed_order"
+    assert [b["payload"] for b in buttons_of(question)] == ["/affirm", "/deny"]
     slots = {"order_id": order.number, "cancel_confirmed": True}
     messages, _ = await run(ActionCancelOrder(), tracker_for("yes", "affirm", customer_id=210, slots=slots))
-    assert messages[0]["text"].startswith(f"Done: order {order.number} is cancelled.")
+    assert text_of(messages[0]).startswith(f"Done: order {order.number} is cancelled.")
     crm_db.expire_all()
     assert crm_db.get(Order, order.id).status == "cancelled"
 
@@ -121,7 +110,7 @@ async def test_cancel_flow_denied_keeps_the_order(action_env, tracker_for, crm_d
     order = add_order(crm_db, customer_id=211, status=OrderStatus.PENDING, placed_days_ago=0)
     slots = {"order_id": order.number, "cancel_confirmed": False}
     messages, _ = await run(ActionCancelOrder(), tracker_for("no", "deny", customer_id=211, slots=slots))
-    assert messages[0]["text"] == f"All right, order {order.number} stays as it is."
+    assert text_of(messages[0]) == f"All right, order {order.number} stays as it is."
     crm_db.expire_all()
     assert crm_db.get(Order, order.id).status == "pending"
 
@@ -130,7 +119,7 @@ async def test_cancel_of_a_shipped_order_is_refused_in_the_form(action_env, trac
     order = add_order(crm_db, customer_id=212, status=OrderStatus.SHIPPED, placed_days_ago=2)
     tracker = tracker_for(order.number, "cancel_order", customer_id=212, active_loop="cancel_order_form")
     messages, result = await validate(ValidateCancelOrderForm(), "order_id", order.number, tracker)
-    assert result["request_refused"] is True and "can't be cancelled any more" in messages[0]["text"]
+    assert result["request_refused"] is True and "can't be cancelled any more" in text_of(messages[0])
     refused_slots = {"order_id": order.number, "request_refused": True}
     assert (await run(ActionCancelOrder(), tracker_for("", "inform", customer_id=212, slots=refused_slots)))[0] == []
 
@@ -143,10 +132,10 @@ async def test_address_change_is_stored_before_dispatch(action_env, tracker_for,
         "new_address": new_address
     }
     bad = await validate(ValidateChangeAddressForm(), "new_address", "my house", form_tracker)
-    assert bad[1] == {"new_address": None} and "incomplete" in bad[0][0]["text"]
+    assert bad[1] == {"new_address": None} and "incomplete" in text_of(bad[0][0])
     slots = {"order_id": order.number, "new_address": new_address}
     messages, _ = await run(ActionChangeAddress(), tracker_for(new_address, "inform", customer_id=213, slots=slots))
-    assert messages[0]["text"] == f"Done: order {order.number} will be delivered to {new_address}."
+    assert text_of(messages[0]) == f"Done: order {order.number} will be delivered to {new_address}."
     crm_db.expire_all()
     assert crm_db.get(Order, order.id).shipping_address == new_address
 
@@ -156,7 +145,7 @@ async def test_address_change_after_dispatch_is_refused(action_env, tracker_for,
     tracker = tracker_for(order.number, "change_address", customer_id=214, active_loop="change_address_form")
     messages, result = await validate(ValidateChangeAddressForm(), "order_id", order.number, tracker)
     assert result["request_refused"] is True
-    assert "can't change its address any more" in messages[0]["text"]
+    assert "can't change its address any more" in text_of(messages[0])
 
 
 # --- tickets, personalisation, consents, catalogue -------------------------------------------------
@@ -174,15 +163,15 @@ async def test_complaint_opens_a_ticket_and_a_high_risk_customer_gets_an_offer(a
     messages, _ = await run(ActionComplaint(), tracker_for(text, "complaint", customer_id=220))
     ticket = crm_db.scalars(select(Ticket).where(Ticket.customer_id == 220, Ticket.category == "complaint")).one()
     assert ticket.messages[0].body == text and ticket.priority == "high"
-    assert f"complaint #{ticket.id}" in messages[0]["text"]
-    assert "SORRY15" in messages[1]["text"]
+    assert f"complaint #{ticket.id}" in text_of(messages[0])
+    assert "SORRY15" in text_of(messages[1])
     decision = crm_db.scalars(select(BotDecision).where(BotDecision.customer_id == 220)).one()
     assert decision.decision == "retention_offer" and "churn probability 0.82" in decision.reason
 
 
 async def test_complaint_from_a_low_risk_customer_gets_no_offer(action_env, tracker_for, crm_db):
     messages, _ = await run(ActionComplaint(), tracker_for("late again", "complaint", customer_id=221))
-    assert len(messages) == 1 and "SORRY15" not in messages[0]["text"]
+    assert len(messages) == 1 and "SORRY15" not in text_of(messages[0])
     assert crm_db.scalars(select(BotDecision).where(BotDecision.customer_id == 221)).first() is None
 
 
@@ -191,7 +180,7 @@ async def test_handoff_opens_a_ticket_linked_to_the_conversation(action_env, tra
     messages, _ = await run(ActionHumanHandoff(), tracker)
     ticket = crm_db.scalars(select(Ticket).where(Ticket.conversation_id == tracker.sender_id)).one()
     assert ticket.category == "handoff" and ticket.customer_id is None
-    assert f"ticket #{ticket.id}" in messages[0]["text"]
+    assert f"ticket #{ticket.id}" in text_of(messages[0])
 
 
 async def test_newsletter_subscribe_and_unsubscribe_store_consent(action_env, tracker_for, crm_db):
@@ -200,7 +189,7 @@ async def test_newsletter_subscribe_and_unsubscribe_store_consent(action_env, tr
         crm_db.expire_all()
         consent = crm_db.scalars(select(Consent).where(Consent.customer_id == 222)).one()
         assert consent.granted is granted and consent.source == "chat"
-        assert ("subscribed" if granted else "unsubscribed") in messages[0]["text"]
+        assert ("subscribed" if granted else "unsubscribed") in text_of(messages[0])
 
 
 async def test_unverified_newsletter_request_asks_to_identify(action_env, tracker_for):
@@ -216,14 +205,14 @@ async def test_recommendations_are_catalogue_products_with_reasons(action_env, t
     for card in cards:
         product = crm_db.scalars(select(Product).where(Product.sku == card["sku"])).one()
         assert product.name == card["name"] and product.in_stock and card["reason"]
-        assert product.name in messages[0]["text"]
+        assert product.name in text_of(messages[0])
     decision = crm_db.scalars(select(BotDecision).where(BotDecision.conversation_id == tracker.sender_id)).one()
     assert all(card["sku"] in decision.reason for card in cards)
 
 
 async def test_visitors_get_best_sellers(action_env, tracker_for):
     messages, _ = await run(ActionRecommendProducts(), tracker_for("suggestions?", "recommend_products"))
-    assert messages[0]["text"].startswith("Here are our best sellers right now")
+    assert text_of(messages[0]).startswith("Here are our best sellers right now")
     assert len(messages[0]["custom"]["cards"]) == 3
 
 
@@ -231,37 +220,45 @@ async def test_product_price_and_availability(action_env, tracker_for, crm_db):
     product = crm_db.scalars(select(Product).where(Product.name == "Cast iron skillet")).one()
     entity = [{"entity": "product", "value": "Cast iron skillet"}]
     price = (await run(ActionProductInfo(), tracker_for("how much", "product_price", entities=entity)))[0]
-    assert price[0]["text"] == f"The Cast iron skillet costs €{product.unit_price}."
+    assert text_of(price[0]) == f"The Cast iron skillet costs €{product.unit_price}."
     stock = (await run(ActionProductInfo(), tracker_for("in stock?", "product_availability", entities=entity)))[0]
-    assert ("is in stock" if product.in_stock else "out of stock") in stock[0]["text"]
+    assert ("is in stock" if product.in_stock else "out of stock") in text_of(stock[0])
     unknown = [{"entity": "product", "value": "flux capacitor"}]
     missing = (await run(ActionProductInfo(), tracker_for("price?", "product_price", entities=unknown)))[0]
-    assert 'couldn\'t find "flux capacitor"' in missing[0]["text"]
+    assert 'couldn\'t find "flux capacitor"' in text_of(missing[0])
 
 
 async def test_invoice_summary_for_own_order_only(action_env, tracker_for, crm_db):
     order = add_order(crm_db, customer_id=230, status=OrderStatus.DELIVERED, delivered_days_ago=3)
     mine = await run(ActionGetInvoice(), tracker_for("invoice", "get_invoice", customer_id=230,
                                                      entities=order_entity(order.number)))  # fmt: skip
-    assert f"Total: {order.total} EUR" in mine[0][0]["text"]
+    assert f"Total: {order.total} EUR" in text_of(mine[0][0])
     theirs = await run(ActionGetInvoice(), tracker_for("invoice", "get_invoice", customer_id=231,
                                                        entities=order_entity(order.number)))  # fmt: skip
-    assert "couldn't find an order" in theirs[0][0]["text"]
+    assert "couldn't find an order" in text_of(theirs[0][0])
 
 
-async def test_payment_methods_answer_about_the_named_method(tracker_for):
+async def test_payment_methods_answer_about_the_named_method(action_env, tracker_for):
+    everything = (
+        "credit cards (Visa, Mastercard, American Express), debit cards (Maestro, Visa Debit), PayPal, Apple Pay, "
+        "Google Pay, Klarna (pay later or in 3 instalments), our gift cards"
+    )
+    cleared = [{"event": "slot", "timestamp": None, "name": "payment_method", "value": None}]
     paypal = [{"entity": "payment_method", "value": "paypal"}]
-    assert (await run(ActionPaymentMethods(), tracker_for("paypal?", "payment_methods", entities=paypal)))[0][0][
-        "text"
-    ].startswith("Yes, you can pay with PayPal.")
+    messages, events = await run(ActionPaymentMethods(), tracker_for("paypal?", "payment_methods", entities=paypal))
+    assert messages[0]["response"] == "utter_payment_method_accepted" and events == cleared
+    assert text_of(messages[0]) == f"Yes, you can pay with PayPal. We also accept {everything}."
     transfer = [{"entity": "payment_method", "value": "bank_transfer"}]
     messages = (await run(ActionPaymentMethods(), tracker_for("wire?", "payment_methods", entities=transfer)))[0]
-    assert messages[0]["text"].startswith("Sorry, we don't accept bank transfer.")
+    assert text_of(messages[0]) == f"Sorry, we don't accept bank transfer. You can pay with {everything}."
+    messages = (await run(ActionPaymentMethods(), tracker_for("how can I pay?", "payment_methods")))[0]
+    assert messages[0]["response"] == "utter_payment_methods"
+    assert text_of(messages[0]) == f"You can pay with {everything}."
 
 
 async def test_greeting_is_personal_for_verified_customers(action_env, tracker_for):
     assert (await run(ActionGreet(), tracker_for("hi", "greet")))[0][0]["response"] == "utter_greet"
-    text = (await run(ActionGreet(), tracker_for("hi", "greet", customer_id=1)))[0][0]["text"]
+    text = text_of((await run(ActionGreet(), tracker_for("hi", "greet", customer_id=1)))[0][0])
     assert "Ada" in text
 
 

@@ -1,21 +1,19 @@
 """action_order_status against a real CRM service, replaying recorded trackers."""
 
 import pytest
-from rasa_sdk.executor import CollectingDispatcher
 from sqlalchemy import select
 
 from actions.formatting import human_date
 from actions.orders import ActionOrderStatus
 from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.orders.models import Order
+from tests.actions.helpers import run, text_of
 
 CLEARED_SLOT = [{"event": "slot", "timestamp": None, "name": "order_id", "value": None}]
 
 
 async def run_action(tracker):
-    dispatcher = CollectingDispatcher()
-    events = await ActionOrderStatus().run(dispatcher, tracker, {})
-    return dispatcher.messages, events
+    return await run(ActionOrderStatus(), tracker)
 
 
 def stored_order(database_url: str, number: str) -> Order:
@@ -33,7 +31,7 @@ async def test_verified_customer_gets_status_and_dates_from_the_database(action_
     messages, events = await run_action(load_tracker("order_status_with_id", customer_id=1))
     assert events == CLEARED_SLOT
     assert len(messages) == 1
-    text = messages[0]["text"]
+    text = text_of(messages[0])
     assert text.startswith("Hi Ada! Order 702733 is shipped")
     assert human_date(order.shipment.shipped_at.isoformat()) in text
     assert human_date(order.estimated_delivery.isoformat()) in text
@@ -42,7 +40,7 @@ async def test_verified_customer_gets_status_and_dates_from_the_database(action_
 
 async def test_someone_elses_order_is_refused_without_revealing_anything(action_env, load_tracker):
     messages, _ = await run_action(load_tracker("order_status_with_id", customer_id=2))
-    text = messages[0]["text"]
+    text = text_of(messages[0])
     assert text.startswith("I couldn't find an order 702733 on your account")
     assert "shipped" not in text and "Ada" not in text
 
@@ -70,7 +68,7 @@ async def test_forged_token_is_treated_as_unverified(action_env, load_tracker):
 
 async def test_without_an_order_id_the_recent_orders_are_listed(action_env, load_tracker, seeded_database_url):
     messages, _ = await run_action(load_tracker("order_status_without_id", customer_id=1))
-    text = messages[0]["text"]
+    text = text_of(messages[0])
     engine = make_engine(seeded_database_url)
     with make_session_factory(engine)() as db_session:
         recent = db_session.scalars(
@@ -95,4 +93,4 @@ async def test_malformed_order_number_gets_a_clear_answer(action_env, load_track
     tracker = load_tracker("order_status_with_id", customer_id=1)
     tracker.latest_message["entities"][0]["value"] = number
     messages, _ = await run_action(tracker)
-    assert "doesn't look like one of our order numbers" in messages[0]["text"]
+    assert "doesn't look like one of our order numbers" in text_of(messages[0])

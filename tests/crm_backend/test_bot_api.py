@@ -2,16 +2,21 @@
 
 import time
 import uuid
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from crm_backend.audit.service import ActorType
 from crm_backend.core.db import session_scope
+from crm_backend.customers.loyalty import standing
 from crm_backend.customers.models import Customer
+from crm_backend.insights.models import CustomerScore
 from crm_backend.models import Base
+from crm_backend.orders.models import OrderStatus
 from crm_backend.privacy.service import erase_customer
 from tests.conftest import rows_naming
+from tests.factories import add_order
 
 
 def test_health_reports_database_up(client):
@@ -175,3 +180,71 @@ def test_unknown_route_gets_the_common_error_shape(client):
     response = client.get("/no/such/route")
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
+
+
+# --- the business rules' answers -------------------------------------------------------------
+
+
+def test_return_eligibility_gives_the_verdict_and_deadline(client, bot_headers, db_session):
+    fresh = add_order(db_session, customer_id=250, status=OrderStatus.DELIVERED, delivered_days_ago=4)
+    late = add_order(db_session, customer_id=250, status=OrderStatus.DELIVERED, placed_days_ago=60,
+                     delivered_days_ago=40)  # fmt: skip
+    shipped = add_order(db_session, customer_id=250, status=OrderStatus.SHIPPED, placed_days_ago=2)
+    answers = {
+        order.number: client.get(f"/bot/returns/eligibility/{order.number}", headers=bot_headers(250)).json()
+        for order in (fresh, late, shipped)
+    }
+    assert answers[fresh.number]["eligible"] is True and answers[fresh.number]["verdict"] == "eligible"
+    assert answers[fresh.number]["window_days"] == 30 and answers[fresh.number]["deadline"]
+    assert answers[late.number]["verdict"] == "window_closed" and answers[late.number]["eligible"] is False
+    assert answers[shipped.number] == {
+        "order_number": shipped.number, "order_status": "shipped", "eligible": False,
+        "verdict": "not_delivered", "window_days": 30, "deadline": None,
+    }  # fmt: skip
+
+
+def test_return_eligibility_of_someone_elses_order_looks_unknown(client, bot_headers, db_session):
+    order = add_order(db_session, customer_id=251, status=OrderStatus.DELIVERED, delivered_days_ago=4)
+    response = client.get(f"/bot/returns/eligibility/{order.number}", headers=bot_headers(252))
+    assert response.status_code == 404 and response.json()["error"]["code"] == "order_not_found"
+    assert client.get(f"/bot/returns/eligibility/{order.number}", headers=bot_headers(None)).status_code == 401
+
+
+def test_profile_carries_the_loyalty_standing_and_the_greeting(client, bot_headers, db_session):
+    body = client.get("/bot/profile", headers=bot_headers(1)).json()
+    account = db_session.get(Customer, 1).loyalty
+    expected = standing(account)
+    assert body["loyalty"] == {
+        "points": expected.points, "tier": expected.tier, "next_tier": expected.next_tier,
+        "points_to_next_tier": expected.points_to_next_tier,
+    }  # fmt: skip
+    assert body["greeting"]["style"] == ("vip" if expected.tier == "gold" else "personal")
+
+
+def test_retention_offer_follows_the_customers_score(client, bot_headers, db_session):
+
+    none = client.get("/bot/offers/retention", headers=bot_headers(253)).json()
+    assert none == {"applies": False, "voucher": None, "reason": "no analytics score yet"}
+    db_session.merge(
+        CustomerScore(customer_id=253, model_version="test-1", scored_at=datetime.now(UTC), segment="Loyal",
+                      churn_probability=0.7)
+    )  # fmt: skip
+    db_session.commit()
+    offer = client.get("/bot/offers/retention", headers=bot_headers(253)).json()
+    assert offer["applies"] is True and offer["voucher"] == {"code": "SORRY15", "percent_off": 15}
+    assert offer["reason"].startswith("churn probability 0.70 >= 0.5")
+    assert client.get("/bot/offers/retention", headers=bot_headers(None)).status_code == 401
+
+
+def test_payment_methods_are_open_to_visitors_and_answer_about_one(client, bot_headers):
+    listed = client.get("/bot/payment-methods", headers=bot_headers(None)).json()
+    assert listed["verdict"] == "unknown" and listed["method"] is None and len(listed["accepted"]) == 7
+    paypal = client.get("/bot/payment-methods", params={"method": "paypal"}, headers=bot_headers(None)).json()
+    assert paypal["verdict"] == "accepted" and paypal["method"] == {"key": "paypal", "label": "PayPal"}
+    transfer = client.get("/bot/payment-methods", params={"method": "bank_transfer"}, headers=bot_headers(None))
+    assert transfer.json()["verdict"] == "not_accepted"
+    odd = client.get("/bot/payment-methods", params={"method": "<script>"}, headers=bot_headers(None)).json()
+    assert odd["verdict"] == "unknown" and odd["method"] is None
+    too_long = client.get("/bot/payment-methods", params={"method": "x" * 41}, headers=bot_headers(None))
+    assert too_long.status_code == 422
+    assert client.get("/bot/payment-methods").status_code == 401

@@ -1,0 +1,1 @@
+"""Personal treatment decided by the CRM: retention offers and VIP recognition."""

@@ -1,0 +1,1 @@
+"""How customers may pay."""
