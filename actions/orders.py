@@ -12,6 +12,7 @@ from actions.base import NOT_AN_ORDER_NUMBER, CRMAction, Events, latest_intent, 
 from actions.crm_client import CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
 from actions.formatting import describe_order, money
 from actions.identity import customer_token
+from protocol import payloads
 
 
 def not_found_text(number: str) -> str:
@@ -152,7 +153,7 @@ class ActionAskCancelConfirmed(CRMAction):
         items = ", ".join(f"{item['quantity']} × {item['product_name']}" for item in order["items"])
         dispatcher.utter_message(
             text=f"Do you want me to cancel order {order['number']} ({items}, {money(order)})?",
-            buttons=[{"title": "Yes, cancel it", "payload": "/affirm"}, {"title": "No, keep it", "payload": "/deny"}],
+            buttons=[payloads.button("Yes, cancel it", "affirm"), payloads.button("No, keep it", "deny")],
         )
         return []
 

@@ -4,19 +4,22 @@ from typing import Any
 
 from actions.base import CRMAction, Events, latest_intent
 from actions.crm_client import CRMClient, CustomerNotVerified
+from protocol import payloads
 
 
 def product_card(product: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
-    """The channel-neutral card that the widget and Telegram bridge render."""
-    return {
-        "sku": product["sku"],
-        "name": product["name"],
-        "price": product["unit_price"],
-        "currency": "EUR",
-        "image_url": product["image_url"],
-        "in_stock": product["in_stock"],
-        "reason": reason,
-    }
+    """The channel-neutral card (protocol.payloads) that the widget and Telegram bridge render."""
+    return payloads.product_card(
+        {
+            "sku": product["sku"],
+            "name": product["name"],
+            "price": product["unit_price"],
+            "currency": "EUR",
+            "image_url": product["image_url"],
+            "in_stock": product["in_stock"],
+            "reason": reason,
+        }
+    )
 
 
 class ActionProductInfo(CRMAction):
@@ -47,7 +50,7 @@ class ActionProductInfo(CRMAction):
                 text += " It's usually back within two weeks."
         else:
             text = f"{product['description']} It costs €{product['unit_price']} and is {stock}."
-        dispatcher.utter_message(text=text, json_message={"type": "product_cards", "cards": [product_card(product)]})
+        dispatcher.utter_message(text=text, json_message=payloads.product_cards([product_card(product)]))
         return []
 
 
@@ -69,9 +72,7 @@ class ActionRecommendProducts(CRMAction):
             return []
         lines = [f"- {s['product']['name']} (€{s['product']['unit_price']}): {s['reason']}" for s in suggestions]
         cards = [product_card(s["product"], s["reason"]) for s in suggestions]
-        dispatcher.utter_message(
-            text="\n".join([intro, *lines]), json_message={"type": "product_cards", "cards": cards}
-        )
+        dispatcher.utter_message(text="\n".join([intro, *lines]), json_message=payloads.product_cards(cards))
         if crm.is_verified:
             reason = "; ".join(f"{s['product']['sku']}: {s['reason']} [{s['source']}]" for s in suggestions)
             await crm.log_decision(tracker.sender_id, "recommendations", reason)

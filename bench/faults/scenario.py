@@ -78,6 +78,7 @@ async def run_faults(stack: ConciergeStack, plan: FaultPlan) -> dict:
         f"{stack.config.rasa_url}/webhooks/rest/webhook",
         timeout=60.0,
         retry_connect_seconds=plan.rasa_restart_timeout,
+        headers={"Authorization": f"Bearer {stack.child_env()['REST_CHANNEL_TOKEN']}"},
     )
     senders = [f"fault-{i}-{random.Random(i).getrandbits(24):x}" for i in range(plan.conversations)]
     started = time.monotonic()
