@@ -10,7 +10,7 @@ from channels.telegram import handlers
 from crm_backend.links.service import issue_link_code
 from crm_backend.orders.models import Order, OrderStatus
 from protocol.conversations import telegram_conversation_id
-from tests.channels.telegram.conftest import RASA_DOWN_TOKEN, USERNAME
+from tests.channels.conftest import RASA_DOWN_TOKEN, USERNAME
 from tests.channels.telegram.fake_telegram import callback_update, mention_entity
 from tests.factories import add_order
 from tests.stack_fixtures import tracker_texts
