@@ -123,6 +123,7 @@ def test_group_chatter_is_ignored_but_mentions_and_replies_are_answered(chat_wit
     assert greeting.params["reply_parameters"]["message_id"]
     sender = conversation_of(telegram_stack, member)
     assert tracker_texts(telegram_stack.stack, sender, "user") == ["hello"]
+    assert tracker_texts(telegram_stack.stack, f"tg-{member.chat_id}-{member.user_id}", "user") == []  # guessable
     sent = telegram_stack.fake.calls(member.token, "sendMessage")
     assert len([call for call in sent if call.chat_id == member.chat_id]) == 1
     # A reply to one of the bot's messages needs no mention; another member has a conversation of their own.
