@@ -184,7 +184,9 @@ def tracker_check(tracker_url: str, senders: list[str], msg_ids: set[str]) -> di
         duplicated_rows += key in seen_rows
         seen_rows.add(key)
         if type_name == "user":
-            msg_id = (json.loads(data).get("metadata") or {}).get("msg_id")
+            metadata = json.loads(data).get("metadata") or {}
+            # Our channels keep only the contract's keys (protocol.metadata): the id is `message_id`.
+            msg_id = metadata.get("msg_id") or metadata.get("message_id")
             if msg_id:
                 counts[msg_id] = counts.get(msg_id, 0) + 1
     return {

@@ -56,7 +56,10 @@ class RoundRobinProxy:
             f"{backend}/{request.path_params['path']}",
             params=request.query_params,
             content=await request.body(),
-            headers={"content-type": request.headers.get("content-type", "application/json")},
+            headers={
+                "content-type": request.headers.get("content-type", "application/json"),
+                **({"authorization": request.headers["authorization"]} if "authorization" in request.headers else {}),
+            },
         )
         return Response(upstream.content, status_code=upstream.status_code, media_type="application/json")
 
