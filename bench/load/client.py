@@ -159,7 +159,9 @@ async def count_duplicates(rasa_url: str, senders: set[str], token: str | None, 
             response.raise_for_status()
             for event in response.json().get("events", []):
                 if event.get("event") == "user":
-                    msg_id = (event.get("metadata") or {}).get("msg_id")
+                    metadata = event.get("metadata") or {}
+                    # Our channels keep only the contract's keys (protocol.metadata): the id is `message_id`.
+                    msg_id = metadata.get("msg_id") or metadata.get("message_id")
                     if msg_id:
                         seen[msg_id] = seen.get(msg_id, 0) + 1
 
