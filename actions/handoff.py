@@ -12,6 +12,7 @@ from rasa_sdk.events import ConversationPaused
 
 from actions.base import CRMAction, Events, latest_intent
 from actions.crm_client import CRMClient
+from protocol.metadata import CHANNEL_ADDRESS, TELEGRAM_CHANNEL
 
 logger = logging.getLogger(__name__)
 
@@ -35,11 +36,13 @@ def bot_failed(events: list[dict[str, Any]]) -> bool:
     return any(e.get("event") == "action" and e.get("name") == FALLBACK_ACTION for e in recent)
 
 
-def input_channel(tracker) -> str | None:
-    """The channel of the latest message; a bridge on the REST channel may name itself in metadata."""
+def channel_address(tracker, channel: str | None) -> str | None:
+    """Where the channel delivers agents' replies (Telegram: the chat the message came from)."""
+    if channel != TELEGRAM_CHANNEL:
+        return None
     metadata = (tracker.latest_message or {}).get("metadata") or {}
-    named = metadata.get("channel") if isinstance(metadata, dict) else None
-    return named if isinstance(named, str) and named else tracker.get_latest_input_channel()
+    address = metadata.get(CHANNEL_ADDRESS) if isinstance(metadata, dict) else None
+    return str(address)[:64] if address not in (None, "") else None
 
 
 class ActionHumanHandoff(CRMAction):
@@ -49,7 +52,8 @@ class ActionHumanHandoff(CRMAction):
         return "action_human_handoff"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        channel = input_channel(tracker)
+        # The Rasa input channel that received the message: clients cannot choose it.
+        channel = tracker.get_latest_input_channel()
         # The ticket keeps the request when nobody is online: a colleague answers by e-mail.
         ticket = await crm.open_ticket(
             category="handoff",
@@ -61,15 +65,12 @@ class ActionHumanHandoff(CRMAction):
         handoff = await crm.open_handoff(
             conversation_id=tracker.sender_id,
             channel=channel,
+            channel_address=channel_address(tracker, channel),
             reason="bot_failed" if bot_failed(tracker.events) else "customer_asked",
             summary=conversation_summary(tracker.events) or None,
         )
         logger.info("Conversation queued for a human (handoff %s)", handoff.get("id"))
-        dispatcher.utter_message(
-            text=f"I've asked a colleague to take over (ticket #{ticket['id']}). Please stay here: they'll join "
-            "this chat shortly and see what we've talked about. If nobody is free right now, they'll answer by "
-            "e-mail."
-        )
+        dispatcher.utter_message(response="utter_handoff_queued", ticket_id=ticket["id"])
         return [ConversationPaused()]
 
 

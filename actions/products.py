@@ -6,19 +6,22 @@ from typing import Any
 from actions.base import CRMAction, Events, latest_intent
 from actions.crm_client import CRMClient, CustomerNotVerified
 from actions.phrasing import phrase
+from protocol import payloads
 
 
 def product_card(product: dict[str, Any], reason: str | None = None) -> dict[str, Any]:
-    """The channel-neutral card that the widget and Telegram bridge render (protocol.payloads)."""
-    return {
-        "sku": product["sku"],
-        "name": product["name"],
-        "price": product["unit_price"],
-        "currency": "EUR",
-        "image_url": product["image_url"],
-        "in_stock": product["in_stock"],
-        "reason": reason,
-    }
+    """The channel-neutral card (protocol.payloads) that the widget and Telegram bridge render."""
+    return payloads.product_card(
+        {
+            "sku": product["sku"],
+            "name": product["name"],
+            "price": product["unit_price"],
+            "currency": "EUR",
+            "image_url": product["image_url"],
+            "in_stock": product["in_stock"],
+            "reason": reason,
+        }
+    )
 
 
 # The reply for each question, (out of stock, in stock).
@@ -53,7 +56,7 @@ class ActionProductInfo(CRMAction):
             product_name=product["name"],
             price=product["unit_price"],
             description=product["description"],
-            json_message={"type": "product_cards", "cards": [product_card(product)]},
+            json_message=payloads.product_cards([product_card(product)]),
         )
         return []
 
@@ -88,7 +91,7 @@ class ActionRecommendProducts(CRMAction):
         ]
         cards = [product_card(s["product"], s["reason"]) for s in suggestions]
         dispatcher.utter_message(
-            response=response, product_lines="\n".join(lines), json_message={"type": "product_cards", "cards": cards}
+            response=response, product_lines="\n".join(lines), json_message=payloads.product_cards(cards)
         )
         if crm.is_verified:
             reason = "; ".join(f"{s['product']['sku']}: {s['reason']} [{s['source']}]" for s in suggestions)

@@ -20,7 +20,15 @@ from dotenv import dotenv_values
 from ops.stack import ROOT, Stack, StackConfig, run_app_command
 
 ENV_FILE = ROOT / ".env"
-GENERATED_SECRETS = ("BOT_SERVICE_TOKEN", "CUSTOMER_TOKEN_SECRET", "RASA_API_TOKEN", "CONSOLE_ADMIN_PASSWORD")
+GENERATED_SECRETS = (
+    "BOT_SERVICE_TOKEN",
+    "CUSTOMER_TOKEN_SECRET",
+    "RASA_API_TOKEN",
+    "CONSOLE_ADMIN_PASSWORD",
+    "CONVERSATION_ID_SECRET",
+    "REST_CHANNEL_TOKEN",
+    "ACTION_SERVER_TOKEN",
+)
 CONSOLE_ADMIN_EMAIL = "admin@concierge.local"
 EMBEDDED_DEFAULTS = {
     "DATABASE_URL": "sqlite:///var/crm.db",

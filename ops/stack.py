@@ -8,6 +8,7 @@ with its parent, so Ctrl-C (or a crashed runner) leaves no orphans.
 import ctypes
 import logging
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -25,6 +26,9 @@ ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
 DEFAULT_MODEL = ROOT / "models" / "concierge.tar.gz"
+# Secrets the processes of one stack share (Rasa's channels, the Telegram bridge, the action
+# server); a stack whose environment lacks one generates it once, for all its children.
+SHARED_SECRETS = ("CONVERSATION_ID_SECRET", "REST_CHANNEL_TOKEN", "ACTION_SERVER_TOKEN")
 
 
 # The Rasa server answers one message at a time per process: BLAS and TensorFlow thread
@@ -84,9 +88,13 @@ class Stack:
 
     config: StackConfig
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    generated_secrets: dict[str, str] = field(
+        default_factory=lambda: {name: secrets.token_urlsafe(32) for name in SHARED_SECRETS}
+    )
 
     def child_env(self) -> dict[str, str]:
         env = {**os.environ, **self.config.env}
+        env.update({name: value for name, value in self.generated_secrets.items() if not env.get(name)})
         env.update(
             CRM_URL=self.config.crm_url,
             RASA_URL=self.config.rasa_url,
@@ -97,6 +105,7 @@ class Stack:
         env.setdefault("LOCK_STORE_TYPE", "in_memory")
         env.setdefault("LOCK_STORE_URL", "")
         env.setdefault("WIDGET_SOCKET_URL", self.config.rasa_url)
+        env.setdefault("WIDGET_ORIGINS", f"{self.config.crm_url} http://localhost:{self.config.crm_port}")
         return env
 
     def commands(self) -> dict[str, list[str]]:
@@ -143,7 +152,7 @@ class Stack:
                 f"--auth-token={self.child_env()['RASA_API_TOKEN']}",
                 # Browsers may open the widget's socket.io connection from these origins.
                 "--cors",
-                *self.child_env().get("WIDGET_ORIGINS", f"{c.crm_url} http://localhost:{c.crm_port}").split(),
+                *self.child_env()["WIDGET_ORIGINS"].split(),
             ],
         }
 

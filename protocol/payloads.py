@@ -1,7 +1,7 @@
 """Custom payloads and buttons, as actions send them and channels render them.
 
 Product cards travel as Rasa's `json_message`: `{"type": "product_cards", "cards": [...]}`,
-each card `{"sku", "name", "price", "currency", "image_url", "url", "reason"}` (the last four
+each card `{"sku", "name", "price", "currency", "image_url", "url", "reason", "in_stock"}` (the last five
 optional). Buttons are Rasa's `{"title", "payload"}`; a payload is an intent with optional
 entities in JSON: `/rate_csat{"csat_score": 4}`.
 """
@@ -11,7 +11,7 @@ import re
 
 PRODUCT_CARDS = "product_cards"
 CARD_REQUIRED = ("sku", "name", "price", "currency")
-CARD_OPTIONAL = ("image_url", "url", "reason")
+CARD_OPTIONAL = ("image_url", "url", "reason", "in_stock")
 MAX_CARDS = 10
 _INTENT_PAYLOAD = re.compile(r"^/(?P<intent>[A-Za-z_][A-Za-z0-9_/]*)(?P<entities>\{.*\})?$", re.DOTALL)
 

@@ -82,12 +82,19 @@ def crm(web_stack) -> Iterator[Session]:
     engine.dispose()
 
 
+def rest_headers(stack: Stack) -> dict[str, str]:
+    """The channel credential of Rasa's REST webhook (a trusted server's: bot/channels/reliable_rest.py)."""
+    return {"Authorization": f"Bearer {stack.child_env()['REST_CHANNEL_TOKEN']}"}
+
+
 def send_rest(stack: Stack, sender: str, message: str, token: str | None = None) -> list[dict]:
     """One message through Rasa's REST channel, with a signed customer token if given; the replies."""
     body: dict = {"sender": sender, "message": message}
     if token is not None:
         body["metadata"] = {"customer_token": token}
-    response = httpx.post(f"{stack.config.rasa_url}/webhooks/rest/webhook", json=body, timeout=60)
+    response = httpx.post(
+        f"{stack.config.rasa_url}/webhooks/rest/webhook", json=body, headers=rest_headers(stack), timeout=60
+    )
     response.raise_for_status()
     return response.json()
 

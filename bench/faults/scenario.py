@@ -78,6 +78,7 @@ async def run_faults(stack: ConciergeStack, plan: FaultPlan) -> dict:
         f"{stack.config.rasa_url}/webhooks/rest/webhook",
         timeout=60.0,
         retry_connect_seconds=plan.rasa_restart_timeout,
+        headers={"Authorization": f"Bearer {stack.child_env()['REST_CHANNEL_TOKEN']}"},
     )
     senders = [f"fault-{i}-{random.Random(i).getrandbits(24):x}" for i in range(plan.conversations)]
     started = time.monotonic()
@@ -183,7 +184,9 @@ def tracker_check(tracker_url: str, senders: list[str], msg_ids: set[str]) -> di
         duplicated_rows += key in seen_rows
         seen_rows.add(key)
         if type_name == "user":
-            msg_id = (json.loads(data).get("metadata") or {}).get("msg_id")
+            metadata = json.loads(data).get("metadata") or {}
+            # Our channels keep only the contract's keys (protocol.metadata): the id is `message_id`.
+            msg_id = metadata.get("msg_id") or metadata.get("message_id")
             if msg_id:
                 counts[msg_id] = counts.get(msg_id, 0) + 1
     return {

@@ -64,6 +64,7 @@ class LoadClient:
     url: str  # the REST webhook
     timeout: float = 30.0
     retry_connect_seconds: float = 0.0  # faults: retry refused connections (Rasa restarting)
+    headers: dict[str, str] = field(default_factory=dict)  # Concierge's REST webhook: its channel credential
     results: list[Result] = field(default_factory=list)
     resent: int = 0  # messages sent again after a refused or dropped connection
     _ids: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -71,7 +72,7 @@ class LoadClient:
     def __post_init__(self) -> None:
         assert urlparse(self.url).hostname == "127.0.0.1", "load is only ever sent to 127.0.0.1"
         limits = httpx.Limits(max_connections=400, max_keepalive_connections=400)
-        self.http = httpx.AsyncClient(timeout=self.timeout, limits=limits)
+        self.http = httpx.AsyncClient(timeout=self.timeout, limits=limits, headers=self.headers)
 
     async def close(self) -> None:
         await self.http.aclose()
@@ -158,7 +159,9 @@ async def count_duplicates(rasa_url: str, senders: set[str], token: str | None, 
             response.raise_for_status()
             for event in response.json().get("events", []):
                 if event.get("event") == "user":
-                    msg_id = (event.get("metadata") or {}).get("msg_id")
+                    metadata = event.get("metadata") or {}
+                    # Our channels keep only the contract's keys (protocol.metadata): the id is `message_id`.
+                    msg_id = metadata.get("msg_id") or metadata.get("message_id")
                     if msg_id:
                         seen[msg_id] = seen.get(msg_id, 0) + 1
 

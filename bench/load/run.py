@@ -119,16 +119,18 @@ def start_profiler(pid: int, out: Path, seconds: int = 20) -> subprocess.Popen |
     )
 
 
-async def bench_system(name: str, url: str, make_script, token: str | None, args, pgids: dict[str, int]) -> dict:
+async def bench_system(
+    name: str, url: str, make_script, token: str | None, args, pgids: dict[str, int], headers: dict | None = None
+) -> dict:
     """Both shapes against one system; `pgids` are its processes' groups (for CPU per message)."""
     webhook = f"{url}/webhooks/rest/webhook"
     out: dict = {}
-    client = LoadClient(webhook)
+    client = LoadClient(webhook, headers=headers or {})
     for _ in range(3):  # warm-up: first turns load lazily
         await client.converse("warmup", make_script(random.Random(0)), None, time.monotonic() + 60)
     await client.close()
 
-    client = LoadClient(webhook)
+    client = LoadClient(webhook, headers=headers or {})
     meter = CpuMeter(pgids)
     senders, elapsed = await realistic(
         client, make_script, conversations=args.conversations, duration=args.duration, think_mean=args.think_mean
@@ -144,7 +146,7 @@ async def bench_system(name: str, url: str, make_script, token: str | None, args
 
     levels = {}
     for level in args.levels:
-        client = LoadClient(webhook)
+        client = LoadClient(webhook, headers=headers or {})
         profiler = None
         if args.profile and name == "ours" and level == args.profile_level:
             profiler = start_profiler(pgids["rasa"], RESULTS / "profile_rasa.svg")
@@ -222,6 +224,7 @@ def main(argv: list[str] | None = None) -> int:
                         env["RASA_API_TOKEN"],
                         args,
                         {name: process.pid for name, process in stack.processes.items()},
+                        {"Authorization": f"Bearer {stack.child_env()['REST_CHANNEL_TOKEN']}"},
                     )
                 )
         if "bare" in systems:

@@ -1,57 +1,46 @@
-"""Rasa's REST channel, made safe to retry and never silent.
+"""Rasa's REST channel for trusted servers, made safe to retry and never silent.
 
-Rasa's own `RestInput` answers `[]` when a custom action fails (the action server is down:
-Rasa logs "the actions events are lost" and carries on), crashes with a 500 on a body that is
-not UTF-8 JSON, and stores whatever text it gets (NUL characters break PostgreSQL). This
-channel listens at the same address, `/webhooks/rest/webhook`, and:
+The REST webhook is for servers the shop runs (the Telegram bridge, a shop backend), not for
+browsers (they use the widget's socket.io channel): every request needs the channel credential
+`REST_CHANNEL_TOKEN` from the environment as `Authorization: Bearer <token>`, else 401. A server
+that holds it chooses its conversation ids, so it may also have replies replayed.
 
-- refuses bodies over `max_body_bytes` (413) and texts over `max_message_chars` (413), and
-  anything that is not a JSON object with a string `sender` and `message` (400), with a JSON
-  error instead of a stack trace;
-- removes control characters (but newlines and tabs) and lone surrogates from the text;
-- takes an optional client `message_id` (top level or in `metadata`): a message sent again
-  with `"retry": true` whose id is already in the tracker gets the replies stored for it
-  instead of being processed twice (first attempts skip that look-up: it costs a tracker read);
-- answers with the domain's `utter_something_went_wrong` (also stored in the tracker) when
-  Rasa produced no reply at all and the conversation is not paused for a human.
+Rasa's own `RestInput` answers `[]` when a custom action fails, crashes with a 500 on a body
+that is not UTF-8 JSON, and stores whatever text it gets. This channel listens at the same
+address, `/webhooks/rest/webhook`, and gives the guarantees of `bot.channels.turns`; it also
+refuses bodies over `max_body_bytes` (413) and anything that is not a JSON object with a string
+`sender` and `message` (400), with a JSON error instead of a stack trace.
 
 Configure it in credentials.yml in place of `rest:`:
 
-    bot.channels.reliable_rest.ReliableRestInput:
-      max_message_chars: 4000
+    bot.channels.reliable_rest.ReliableRestInput: {}
 """
 
+import hmac
 import json
 import logging
-import re
+import os
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
-from rasa.shared.core.events import BotUttered, UserUttered
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels import turns
+from protocol.conversations import MIN_SECRET_CHARS
+from protocol.metadata import MESSAGE_ID, REST_CHANNEL, RETRY
+
 logger = logging.getLogger(__name__)
 
-APOLOGY_RESPONSE = "utter_something_went_wrong"
-FALLBACK_APOLOGY = "I'm sorry, something went wrong on our side. Please try again in a moment."
-MAX_SENDER_CHARS = 255  # the SQL tracker store's sender_id column
-MAX_MESSAGE_ID_CHARS = 255
-# C0/C1 controls but \t and \n, DEL, and lone surrogates (not encodable as UTF-8).
-_UNSAFE_CHARACTERS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+TOKEN_ENV = "REST_CHANNEL_TOKEN"
+MAX_BODY_BYTES = 64 * 1024
 
 
-class BadRequest(Exception):
-    def __init__(self, status: int, code: str, message: str) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message = status, code, message
-
-
-def clean_text(text: str) -> str:
-    """The text without characters that have no business in a chat message."""
-    return _UNSAFE_CHARACTERS.sub("", text).replace("\r\n", "\n").replace("\r", "\n")
+def bearer_token(request: Request) -> str | None:
+    scheme, _, token = (request.headers.get("authorization") or "").partition(" ")
+    return token.strip() if scheme.lower() == "bearer" and token.strip() else None
 
 
 class ReliableRestInput(InputChannel):
@@ -59,56 +48,61 @@ class ReliableRestInput(InputChannel):
 
     @classmethod
     def name(cls) -> str:
-        return "rest"
+        return REST_CHANNEL
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> "ReliableRestInput":
         credentials = credentials or {}
         return cls(
-            max_message_chars=int(credentials.get("max_message_chars", 4000)),
-            max_body_bytes=int(credentials.get("max_body_bytes", 64 * 1024)),
+            token=os.environ.get(TOKEN_ENV, ""), max_body_bytes=int(credentials.get("max_body_bytes", MAX_BODY_BYTES))
         )
 
-    def __init__(self, max_message_chars: int = 4000, max_body_bytes: int = 64 * 1024) -> None:
-        self.max_message_chars = max_message_chars
+    def __init__(self, token: str = "", max_body_bytes: int = MAX_BODY_BYTES) -> None:
+        self.token = token
         self.max_body_bytes = max_body_bytes
+        if len(token) < MIN_SECRET_CHARS:
+            logger.error(
+                "%s is not set (or shorter than %s characters): the %s channel refuses every request",
+                TOKEN_ENV,
+                MIN_SECRET_CHARS,
+                self.name(),
+            )
+
+    def authorised(self, request: Request) -> bool:
+        presented = bearer_token(request)
+        return (
+            len(self.token) >= MIN_SECRET_CHARS
+            and presented is not None
+            and hmac.compare_digest(presented.encode(), self.token.encode())
+        )
+
+    def check_sender(self, sender: str) -> str:
+        """Hook for channels with their own id scheme."""
+        return sender
 
     def parse(self, request: Request) -> dict[str, Any]:
-        """sender, message, metadata and message_id of a request, or `BadRequest`."""
+        """sender, text, metadata and message_id of a request, or `turns.MessageRefused`."""
         body = request.body or b""
         if len(body) > self.max_body_bytes:
-            raise BadRequest(413, "body_too_large", f"Request bodies are limited to {self.max_body_bytes} bytes.")
+            raise turns.MessageRefused(
+                413, "body_too_large", f"Request bodies are limited to {self.max_body_bytes} bytes."
+            )
         try:
             payload = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as error:
-            raise BadRequest(400, "invalid_json", "The body must be a JSON object in UTF-8.") from error
+            raise turns.MessageRefused(400, "invalid_json", "The body must be a JSON object in UTF-8.") from error
         if not isinstance(payload, dict):
-            raise BadRequest(400, "invalid_json", "The body must be a JSON object in UTF-8.")
-        sender, text = payload.get("sender"), payload.get("message")
-        metadata = payload.get("metadata") or {}
-        if not isinstance(sender, str) or not sender.strip() or len(sender) > MAX_SENDER_CHARS:
-            raise BadRequest(400, "invalid_sender", f"`sender` must be a string of 1 to {MAX_SENDER_CHARS} characters.")
-        if text is None:
-            text = ""
-        if not isinstance(text, str):
-            raise BadRequest(400, "invalid_message", "`message` must be a string.")
-        if len(text) > self.max_message_chars:
-            raise BadRequest(413, "message_too_long", f"Messages are limited to {self.max_message_chars} characters.")
-        if not isinstance(metadata, dict):
-            raise BadRequest(400, "invalid_metadata", "`metadata` must be an object.")
-        message_id = payload.get("message_id", metadata.get("message_id"))
-        if message_id is not None and (not isinstance(message_id, (str, int)) or len(str(message_id)) > 255):
-            raise BadRequest(400, "invalid_message_id", "`message_id` must be a short string.")
-        return {
-            "sender": clean_text(sender),
-            "text": clean_text(text),
-            "metadata": metadata,
-            "message_id": None if message_id is None else clean_text(str(message_id)),
-            "retry": bool(payload.get("retry") or metadata.get("retry")),
-        }
+            raise turns.MessageRefused(400, "invalid_json", "The body must be a JSON object in UTF-8.")
+        sender = self.check_sender(turns.checked_sender(payload.get("sender")))
+        text = turns.checked_text(payload.get("message"))
+        raw = payload.get("metadata")
+        retry = payload.get(RETRY) is True or (isinstance(raw, dict) and raw.get(RETRY) is True)
+        message_id = payload.get(MESSAGE_ID, raw.get(MESSAGE_ID) if isinstance(raw, dict) else None)
+        metadata = turns.checked_metadata(raw, message_id=message_id, retry=retry)
+        return {"sender": sender, "text": text, "metadata": metadata, "message_id": metadata.get(MESSAGE_ID)}
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        webhook = Blueprint("reliable_rest_webhook", __name__)
+        webhook = Blueprint(f"reliable_{self.name()}_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_request: Request) -> HTTPResponse:
@@ -116,89 +110,42 @@ class ReliableRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
+            if not self.authorised(request):
+                error = {"code": "unauthorized", "message": f"This channel needs its credential ({TOKEN_ENV})."}
+                return response.json({"error": error}, status=401, headers={"WWW-Authenticate": "Bearer"})
             try:
                 parsed = self.parse(request)
-            except BadRequest as error:
-                return response.json({"error": {"code": error.code, "message": error.message}}, status=error.status)
-            agent = getattr(request.app.ctx, "agent", None)
-            sender, message_id = parsed["sender"], parsed["message_id"]
-            if message_id is not None and parsed["retry"] and agent is not None:
-                earlier = await replies_to(agent, sender, message_id)
-                if earlier is not None:
-                    logger.info("Replaying the replies to message %s of %s", message_id, sender)
-                    return response.json(earlier)
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        parsed["text"],
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=parsed["metadata"],
-                        message_id=message_id,
-                    )
-                )
-            except Exception:  # Rasa's own channel swallows these too; we at least apologise
-                logger.exception("Rasa failed to handle a message of %s", sender)
-            if not collector.messages and agent is not None and not await is_paused(agent, sender):
-                apology = apology_text(agent)
-                await store_apology(agent, sender, apology)
-                collector.messages.append({"recipient_id": sender, "text": apology})
-            return response.json(collector.messages)
+            except turns.MessageRefused as error:
+                return response.json({"error": error.as_dict()}, status=error.status)
+            return response.json(await self.answer(request, on_new_message, parsed))
 
         return webhook
 
-
-def apology_text(agent: Any) -> str:
-    try:
-        return agent.domain.responses[APOLOGY_RESPONSE][0]["text"]
-    except (AttributeError, KeyError, IndexError, TypeError):
-        return FALLBACK_APOLOGY
-
-
-async def is_paused(agent: Any, sender: str) -> bool:
-    try:
-        tracker = await agent.tracker_store.retrieve(sender)
-    except Exception:
-        logger.exception("Could not read the tracker of %s", sender)
-        return False
-    return tracker is not None and tracker.is_paused()
-
-
-async def store_apology(agent: Any, sender: str, text: str) -> None:
-    """Add the apology to the conversation, so that transcripts show what the user saw."""
-    try:
-        async with agent.lock_store.lock(sender):
-            tracker = await agent.tracker_store.retrieve(sender)
-            if tracker is None:
-                return
-            tracker.update(BotUttered(text, metadata={"reliable_rest": "apology"}))
-            await agent.tracker_store.save(tracker)
-    except Exception:
-        logger.exception("Could not store the apology in the tracker of %s", sender)
-
-
-async def replies_to(agent: Any, sender: str, message_id: str) -> list[dict[str, Any]] | None:
-    """The bot's messages stored after the user message `message_id`, or None if it is unknown."""
-    try:
-        tracker = await agent.tracker_store.retrieve(sender)
-    except Exception:
-        logger.exception("Could not read the tracker of %s", sender)
-        return None
-    if tracker is None:
-        return None
-    replies: list[dict[str, Any]] | None = None
-    for event in tracker.events:
-        if isinstance(event, UserUttered):
-            if replies is not None:
-                break
-            if event.message_id == message_id:
-                replies = []
-        elif replies is not None and isinstance(event, BotUttered):
-            reply: dict[str, Any] = {"recipient_id": sender}
-            if event.text:
-                reply["text"] = event.text
-            reply.update({key: value for key, value in (event.data or {}).items() if value})
-            replies.append(reply)
-    return replies
+    async def answer(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], parsed: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        agent = getattr(request.app.ctx, "agent", None)
+        sender, message_id = parsed["sender"], parsed["message_id"]
+        if message_id is not None and parsed["metadata"].get(RETRY):
+            earlier = await turns.stored_replies(agent, sender, message_id)
+            if earlier is not None:
+                logger.info("Replaying the replies to message %s of %s", message_id, sender)
+                return [{"recipient_id": sender, **reply} for reply in earlier]
+        collector = CollectingOutputChannel()
+        try:
+            await on_new_message(
+                UserMessage(
+                    parsed["text"],
+                    collector,
+                    sender,
+                    input_channel=self.name(),
+                    metadata=parsed["metadata"],
+                    message_id=message_id,
+                )
+            )
+        except Exception:  # Rasa's own channel swallows these too; we at least apologise
+            logger.exception("Rasa failed to handle a message of %s", sender)
+        apology = await turns.apologise_if_silent(agent, sender, bool(collector.messages))
+        if apology is not None:
+            collector.messages.append({"recipient_id": sender, "text": apology})
+        return collector.messages

@@ -79,8 +79,9 @@ async def _post_init(application: Application) -> None:
     application.bot_data[HTTP_KEY] = http
     crm = CRMClient(http, settings.crm_url, settings.service_token)
     application.bot_data[handlers.SERVICES_KEY] = handlers.Services(
-        rasa=RasaClient(http, settings.rasa_url, timeout=settings.rasa_timeout),
+        rasa=RasaClient(http, settings.rasa_url, settings.rest_channel_token, timeout=settings.rasa_timeout),
         crm=crm,
+        conversation_secret=settings.conversation_id_secret,
         image_base_url=settings.image_base_url,
     )
     try:
@@ -131,15 +132,22 @@ async def deliver_outbox(application: Application, crm: CRMClient, interval: flo
 
 
 async def deliver_one(application: Application, message: dict) -> bool:
-    """Send one outbox message; False if it should be tried again later."""
-    ids = render.parse_sender_id(str(message.get("conversation_id", "")))
-    if ids is None:
-        logger.error("Outbox message %s has no Telegram conversation id; dropping it", message.get("id"))
-        return True
-    chat_id, _user_id = ids
+    """Send one outbox message to its chat (`channel_address`), with its buttons; False if it
+    should be tried again later."""
     try:
-        for chunk in render.split_text(str(message.get("text") or "")):
-            await application.bot.send_message(chat_id, chunk)
+        chat_id = int(str(message.get("channel_address")))
+    except ValueError:
+        logger.error("Outbox message %s has no Telegram chat to go to; dropping it", message.get("id"))
+        return True
+    buttons = message.get("buttons")
+    markup = render.keyboard(buttons) if isinstance(buttons, list) else None
+    if markup is not None:
+        application.bot_data[handlers.SERVICES_KEY].remember(markup.long_payloads)
+    try:
+        chunks = render.split_text(str(message.get("text") or "")) or ([handlers.CHOOSE] if markup else [])
+        for index, chunk in enumerate(chunks):
+            last = index == len(chunks) - 1
+            await application.bot.send_message(chat_id, chunk, reply_markup=markup.markup if markup and last else None)
     except Forbidden as error:  # the user blocked the bot or left the group: it can never arrive
         logger.warning("Outbox message %s cannot reach chat %s: %s", message.get("id"), chat_id, error)
         return True

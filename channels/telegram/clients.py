@@ -9,16 +9,20 @@ connection failed or Rasa answered 502/503), so a slow answer is never processed
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import httpx
+
+from protocol.metadata import CHANNEL_ADDRESS, CUSTOMER_TOKEN, TELEGRAM_CHANNEL
 
 logger = logging.getLogger(__name__)
 
 T = TypeVar("T")
 RETRY_DELAYS = (0.5, 1.5)  # seconds before the 2nd and 3rd try
-CHANNEL = "telegram"
+CHANNEL = TELEGRAM_CHANNEL
+# Rasa's input channel for the bridge (bot/channels/telegram.py): the actions then know the channel.
+RASA_WEBHOOK = f"/webhooks/{TELEGRAM_CHANNEL}/webhook"
 # Telegram takes uploaded photos of up to 10 MB; product pictures are far smaller.
 PICTURE_MAX_BYTES = 5 * 1024 * 1024
 PICTURE_TIMEOUT = 5.0  # seconds for the whole download
@@ -68,21 +72,29 @@ async def with_retries(attempt: Callable[[], Awaitable[T]], *, what: str, retry:
 
 @dataclass
 class RasaClient:
-    """Rasa's REST channel: one user message in, the bot's replies out."""
+    """Rasa's telegram channel: one user message in, the bot's replies out."""
 
     http: httpx.AsyncClient
     base_url: str
+    channel_token: str = field(default="", repr=False)  # REST_CHANNEL_TOKEN
     timeout: float = 60.0
 
-    async def send(self, sender: str, message: str, customer_token: str | None) -> list[dict[str, Any]]:
-        body: dict[str, Any] = {"sender": sender, "message": message}
+    async def send(
+        self, sender: str, message: str, customer_token: str | None, chat_id: int | None = None
+    ) -> list[dict[str, Any]]:
+        """`chat_id` is where agents' replies go if the conversation is handed to a person."""
+        metadata: dict[str, Any] = {}
         if customer_token:
-            body["metadata"] = {"customer_token": customer_token}
+            metadata[CUSTOMER_TOKEN] = customer_token
+        if chat_id is not None:
+            metadata[CHANNEL_ADDRESS] = str(chat_id)
+        body: dict[str, Any] = {"sender": sender, "message": message, "metadata": metadata}
+        headers = {"Authorization": f"Bearer {self.channel_token}"}
 
         async def attempt() -> list[dict[str, Any]]:
             try:
                 response = await self.http.post(
-                    f"{self.base_url}/webhooks/rest/webhook", json=body, timeout=self.timeout
+                    f"{self.base_url}{RASA_WEBHOOK}", json=body, headers=headers, timeout=self.timeout
                 )
             except (httpx.ConnectError, httpx.ConnectTimeout) as error:
                 raise _Retry(repr(error)) from error
@@ -90,6 +102,8 @@ class RasaClient:
                 raise RasaUnavailable(repr(error)) from error
             if response.status_code in (502, 503):
                 raise _Retry(f"HTTP {response.status_code}")
+            if response.status_code == 401:
+                raise RasaUnavailable("Rasa refused the channel credential (REST_CHANNEL_TOKEN)")
             if response.status_code != 200:
                 raise RasaUnavailable(f"HTTP {response.status_code}")
             replies = response.json()

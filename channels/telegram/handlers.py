@@ -20,6 +20,7 @@ from channels.telegram.clients import (
     RasaClient,
     RasaUnavailable,
 )
+from protocol.conversations import telegram_conversation_id
 
 logger = logging.getLogger(__name__)
 
@@ -62,9 +63,14 @@ class Services:
 
     rasa: RasaClient
     crm: CRMClient
+    conversation_secret: str = field(default="", repr=False)  # CONVERSATION_ID_SECRET
     image_base_url: str | None = None  # public base for relative image URLs (else fetched from the CRM)
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     long_payloads: dict[str, str] = field(default_factory=dict)
+
+    def conversation_id(self, chat_id: int, user_id: int) -> str:
+        """The Rasa conversation of one Telegram user in one chat (private or group): a keyed hash."""
+        return telegram_conversation_id(chat_id, user_id, secret=self.conversation_secret)
 
     def lock(self, sender: str) -> asyncio.Lock:
         """One lock per conversation, so a user's messages reach Rasa in the order sent."""
@@ -188,8 +194,8 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
     chat, user = update.effective_chat, update.effective_user
     if chat is None or user is None or not text.strip():
         return
-    sender = render.sender_id(chat.id, user.id)
     found = services(context)
+    sender = found.conversation_id(chat.id, user.id)
     async with found.lock(sender):
         try:
             await context.bot.send_chat_action(chat.id, ChatAction.TYPING)
@@ -202,7 +208,7 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
             await say(context, update, CRM_DOWN)
             return
         try:
-            replies = await found.rasa.send(sender, text, token)
+            replies = await found.rasa.send(sender, text, token, chat_id=chat.id)
         except RasaUnavailable as error:
             logger.error("Rasa did not answer %s: %s", sender, error)
             await say(context, update, RASA_DOWN)

@@ -7,7 +7,6 @@ markup. Product cards are built here as HTML with every value escaped.
 import hashlib
 import html
 import ipaddress
-import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -15,22 +14,12 @@ from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from protocol.payloads import is_product_cards
+
 MESSAGE_LIMIT = 4096  # Telegram's limit for a text, in UTF-16 code units
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64  # bytes
 LONG_PAYLOAD_PREFIX = "p:"
-_SENDER = re.compile(r"^tg-(-?\d+)-(\d+)$")
-
-
-def sender_id(chat_id: int, user_id: int) -> str:
-    """The Rasa conversation of one Telegram user in one chat (private or group)."""
-    return f"tg-{chat_id}-{user_id}"
-
-
-def parse_sender_id(conversation_id: str) -> tuple[int, int] | None:
-    """(chat_id, user_id) of a `tg-<chat>-<user>` conversation id; None for other channels."""
-    match = _SENDER.match(conversation_id)
-    return (int(match.group(1)), int(match.group(2))) if match else None
 
 
 def _units(text: str) -> int:
@@ -180,8 +169,8 @@ def card_caption(card: dict[str, Any]) -> str:
 
 
 def product_cards(reply: dict[str, Any]) -> list[dict[str, Any]]:
-    """The cards of a `{"custom": {"type": "product_cards", ...}}` reply (else none)."""
+    """The cards of a `{"custom": {"type": "product_cards", ...}}` reply (protocol.payloads; else none)."""
     custom = reply.get("custom")
-    if not isinstance(custom, dict) or custom.get("type") != "product_cards":
+    if not is_product_cards(custom):
         return []
     return [card for card in custom.get("cards") or [] if isinstance(card, dict)]

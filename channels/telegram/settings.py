@@ -2,7 +2,9 @@
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+from protocol.conversations import MIN_SECRET_CHARS
 
 _SECRET_TOKEN = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
@@ -19,6 +21,10 @@ class Settings:
     rasa_url: str
     crm_url: str
     service_token: str
+    # Keys the conversation ids (protocol.conversations.telegram_conversation_id); shared with Rasa.
+    conversation_id_secret: str = field(default="", repr=False)
+    # The credential of Rasa's telegram channel (bot/channels/telegram.py).
+    rest_channel_token: str = field(default="", repr=False)
     mode: str = "polling"  # polling | webhook
     webhook_url: str | None = None  # the public HTTPS URL that Telegram posts to
     webhook_secret: str | None = None
@@ -39,6 +45,12 @@ class Settings:
                 raise SettingsError(f"{name} is not set")
             return value
 
+        def secret(name: str) -> str:
+            value = required(name)
+            if len(value) < MIN_SECRET_CHARS:
+                raise SettingsError(f"{name} must have at least {MIN_SECRET_CHARS} characters")
+            return value
+
         mode = env.get("TELEGRAM_MODE", "polling").strip() or "polling"
         if mode not in ("polling", "webhook"):
             raise SettingsError("TELEGRAM_MODE must be 'polling' or 'webhook'")
@@ -47,6 +59,8 @@ class Settings:
             rasa_url=env.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/"),
             crm_url=env.get("CRM_URL", "http://127.0.0.1:8000").rstrip("/"),
             service_token=required("BOT_SERVICE_TOKEN"),
+            conversation_id_secret=secret("CONVERSATION_ID_SECRET"),
+            rest_channel_token=secret("REST_CHANNEL_TOKEN"),
             mode=mode,
             webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
             webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,

@@ -152,7 +152,8 @@ def hand_back(handoff_id: int, agent: ConsoleAgent, db_session: SessionDep, rasa
         messages = []
     for message in messages:
         if message.get("text"):
-            buttons = " / ".join(str(b.get("title")) for b in message.get("buttons") or [])
-            outbound = message["text"] + (f" ({buttons})" if buttons else "")
-            service.queue_outbound(db_session=db_session, handoff=handoff, text=outbound, agent_id=None)
+            buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
+            service.queue_outbound(
+                db_session=db_session, handoff=handoff, text=message["text"], agent_id=None, buttons=buttons
+            )
     return _to(None, "Handed back to the bot; the customer was asked for a rating.")

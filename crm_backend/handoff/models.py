@@ -3,7 +3,7 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crm_backend.core.db import Base
@@ -23,6 +23,8 @@ class Handoff(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     channel: Mapped[str | None] = mapped_column(String(20))
+    # Where the channel delivers agents' replies (Telegram: the chat id), from the bot's last message.
+    channel_address: Mapped[str | None] = mapped_column(String(64))
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.QUEUED, index=True)
     reason: Mapped[str] = mapped_column(String(40))  # customer_asked | bot_failed
@@ -41,7 +43,9 @@ class OutboundMessage(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     channel: Mapped[str] = mapped_column(String(20), index=True)
+    channel_address: Mapped[str | None] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
+    buttons: Mapped[list | None] = mapped_column(JSON)  # [{"title", "payload"}], e.g. the CSAT question's
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
     delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)

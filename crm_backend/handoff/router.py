@@ -18,6 +18,7 @@ def create_handoff(body: HandoffCreate, customer: OptionalCustomer, db_session: 
         db_session=db_session,
         conversation_id=body.conversation_id,
         channel=body.channel,
+        channel_address=body.channel_address,
         customer_id=customer.id if customer else None,
         reason=body.reason,
         summary=body.summary,

@@ -13,6 +13,7 @@ class HandoffCreate(BaseModel):
 
     conversation_id: text(255)
     channel: text(20) | None = None
+    channel_address: text(64) | None = None
     reason: Literal["customer_asked", "bot_failed"] = "customer_asked"
     summary: text(5000) | None = None
 

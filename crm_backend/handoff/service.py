@@ -28,6 +28,7 @@ def open_handoff(
     customer_id: int | None,
     reason: str,
     summary: str | None,
+    channel_address: str | None = None,
 ) -> Handoff:
     """Queue a conversation; a conversation already waiting or being served keeps its handoff."""
     current = open_handoff_of(db_session=db_session, conversation_id=conversation_id)
@@ -36,6 +37,7 @@ def open_handoff(
     handoff = Handoff(
         conversation_id=conversation_id,
         channel=channel,
+        channel_address=channel_address,
         customer_id=customer_id,
         status=HandoffStatus.QUEUED,
         reason=reason,
@@ -86,14 +88,18 @@ def check_serving(handoff: Handoff, agent: Agent) -> None:
         raise HandoffConflict("Another agent is serving this conversation.")
 
 
-def queue_outbound(*, db_session: Session, handoff: Handoff, text: str, agent_id: int | None) -> OutboundMessage | None:
-    """For channels whose bridge polls the outbox, queue the message there too."""
+def queue_outbound(
+    *, db_session: Session, handoff: Handoff, text: str, agent_id: int | None, buttons: list[dict] | None = None
+) -> OutboundMessage | None:
+    """For channels whose bridge polls the outbox, queue the message there too (to the handoff's address)."""
     if handoff.channel not in OUTBOX_CHANNELS:
         return None
     message = OutboundMessage(
         conversation_id=handoff.conversation_id,
         channel=handoff.channel,
+        channel_address=handoff.channel_address,
         text=text,
+        buttons=buttons or None,
         agent_id=agent_id,
         created_at=datetime.now(UTC),
     )

@@ -42,4 +42,6 @@ class OutboxMessageRead(BaseModel):
 
     id: int
     conversation_id: str
+    channel_address: str | None = None
     text: str
+    buttons: list[dict] | None = None

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from crm_backend.handoff.models import CsatRating, Handoff, OutboundMessage
+from crm_backend.handoff.models import CsatRating, Handoff
 
 
 @pytest.fixture
@@ -92,26 +92,6 @@ def test_socketio_handoff_claim_reply_hand_back_and_csat(
     db.close()
     # The next rating in the same conversation is about the bot again.
     assert rate(console, console_settings, chat.sender_id, 4)["target"] == "bot"
-
-
-def test_telegram_replies_and_the_rating_question_go_to_the_outbox(
-    console, console_settings, make_agent, log_in, conversation, rasa_calls
-):
-    chat = conversation(channel="telegram")
-    handoff_id = queue(console, console_settings, chat.sender_id, "telegram")
-    csrf = log_in(make_agent())
-    console.post(f"/console/handoffs/{handoff_id}/claim", data={"csrf_token": csrf})
-    console.post(f"/console/handoffs/{handoff_id}/reply", data={"csrf_token": csrf, "text": "On it!"})
-    assert rasa_calls[-1][1] == {"token": "rasa-token"}  # stored only; the bridge delivers it
-    console.post(f"/console/handoffs/{handoff_id}/handback", data={"csrf_token": csrf})
-    db = console.app.state.session_factory()
-    texts = db.scalars(
-        select(OutboundMessage.text)
-        .where(OutboundMessage.conversation_id == chat.sender_id)
-        .order_by(OutboundMessage.id)
-    ).all()
-    db.close()
-    assert texts == ["On it!", "How happy were you? (1 / 5)"]
 
 
 def test_a_conversation_is_queued_once_and_the_bot_api_needs_its_token(console, console_settings, conversation):

@@ -177,7 +177,7 @@ def test_outbox_lists_undelivered_messages_oldest_first(client, service_headers,
     listed = client.get("/bot/outbox", params={"channel": "telegram", "limit": 50}, headers=service_headers).json()
     mine = [item for item in listed if item["conversation_id"].startswith("test-links-")]
     assert [item["text"] for item in mine] == ["first", "second"]
-    assert set(mine[0]) == {"id", "conversation_id", "text"}
+    assert set(mine[0]) == {"id", "conversation_id", "channel_address", "text", "buttons"}
 
     for _ in range(2):  # asking twice is harmless
         response = client.post(f"/bot/outbox/{mine[0]['id']}/delivered", headers=service_headers)

@@ -27,6 +27,7 @@ from starlette.routing import Route
 from bench.load.stack import ConciergeStack, concierge_stack
 from ops.stack import free_port
 from tests.conftest import DEMO_AS_OF
+from tests.stack_fixtures import rest_headers
 
 pytestmark = pytest.mark.e2e
 
@@ -55,7 +56,10 @@ class RoundRobinProxy:
             f"{backend}/{request.path_params['path']}",
             params=request.query_params,
             content=await request.body(),
-            headers={"content-type": request.headers.get("content-type", "application/json")},
+            headers={
+                "content-type": request.headers.get("content-type", "application/json"),
+                **({"authorization": request.headers["authorization"]} if "authorization" in request.headers else {}),
+            },
         )
         return Response(upstream.content, status_code=upstream.status_code, media_type="application/json")
 
@@ -87,9 +91,9 @@ def two_rasa(tmp_path_factory, postgres_database_factory) -> Iterator[tuple[Conc
             yield stack, proxy
 
 
-async def _send_all(proxy: RoundRobinProxy, senders: list[str]) -> list[httpx.Response]:
+async def _send_all(proxy: RoundRobinProxy, senders: list[str], headers: dict[str, str]) -> list[httpx.Response]:
     url = f"http://127.0.0.1:{proxy.port}/webhooks/rest/webhook"
-    async with httpx.AsyncClient(timeout=180) as http:
+    async with httpx.AsyncClient(timeout=180, headers=headers) as http:
 
         async def send(sender: str, index: int) -> httpx.Response:
             await asyncio.sleep(index * 0.02)  # same conversation, overlapping in flight
@@ -102,7 +106,7 @@ async def _send_all(proxy: RoundRobinProxy, senders: list[str]) -> list[httpx.Re
 def test_concurrent_turns_of_one_conversation_stay_in_order(two_rasa):
     stack, proxy = two_rasa
     senders = [f"two-rasa-{uuid.uuid4().hex[:8]}" for _ in range(CONVERSATIONS)]
-    responses = asyncio.run(_send_all(proxy, senders))
+    responses = asyncio.run(_send_all(proxy, senders, rest_headers(stack)))
     assert all(r.status_code == 200 and r.json() for r in responses), [r.text for r in responses]
     assert min(proxy.hits.values()) >= CONVERSATIONS * MESSAGES // 2 - 1  # both servers served
 

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from bench.load.stack import ConciergeStack, concierge_stack, demo_customers
 from crm_backend.core.security import issue_customer_token
 from tests.conftest import DEMO_AS_OF
+from tests.stack_fixtures import rest_headers
 
 pytestmark = pytest.mark.e2e
 
@@ -60,9 +61,11 @@ def webhook(stack: ConciergeStack) -> str:
 
 
 def post(stack, body: dict | bytes, timeout: float = 60.0) -> httpx.Response:
+    headers = rest_headers(stack)  # the REST webhook is for trusted servers
     if isinstance(body, bytes):
-        return httpx.post(webhook(stack), content=body, headers={"Content-Type": "application/json"}, timeout=timeout)
-    return httpx.post(webhook(stack), json=body, timeout=timeout)
+        headers["Content-Type"] = "application/json"
+        return httpx.post(webhook(stack), content=body, headers=headers, timeout=timeout)
+    return httpx.post(webhook(stack), json=body, headers=headers, timeout=timeout)
 
 
 INJECTIONS = [

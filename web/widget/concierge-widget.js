@@ -18,6 +18,24 @@
 
   var script = document.currentScript;
   var BASE = script && script.src ? script.src.replace(/[^/]*(\?.*)?$/, "") : "";
+  /* The contract with the server, mirrored from the Python package protocol/ (metadata keys:
+     protocol/metadata.py; payloads: protocol/payloads.py; limits: protocol/limits.py) and the
+     socket.io events of bot/channels/widget.py. Change them there first, then here. */
+  var PROTOCOL = {
+    CUSTOMER_TOKEN: "customer_token",
+    MESSAGE_ID: "message_id",
+    RETRY: "retry",
+    METADATA_KEY: "customData", // bot/credentials.yml: metadata_key
+    PRODUCT_CARDS: "product_cards",
+    MAX_CARDS: 10,
+    MAX_MESSAGE_CHARS: 4000,
+    SESSION_REQUEST: "session_request",
+    SESSION_CONFIRM: "session_confirm",
+    SESSION_PROOF: "session_proof",
+    USER_UTTERED: "user_uttered",
+    BOT_UTTERED: "bot_uttered",
+    MESSAGE_REFUSED: "message_refused",
+  };
   var DEFAULTS = {
     socketUrl: "",
     socketPath: "/socket.io",
@@ -85,6 +103,7 @@
 
   function Widget(options) {
     this.config = Object.assign({}, DEFAULTS, options || {});
+    this.config.maxLength = Math.min(Number(this.config.maxLength) || PROTOCOL.MAX_MESSAGE_CHARS, PROTOCOL.MAX_MESSAGE_CHARS);
     if (!this.config.socketUrl) throw new Error("Concierge widget: config.socketUrl is required");
     this.assetBase = this.config.assetBaseUrl || BASE || window.location.href;
     this.store = pickStorage(this.config.storage);
@@ -100,7 +119,7 @@
   }
 
   Widget.prototype.load = function () {
-    var empty = { sessionId: null, messages: [], outbox: [], seen: [], open: false, unread: 0 };
+    var empty = { sessionId: null, sessionProof: null, messages: [], outbox: [], seen: [], open: false, unread: 0 };
     if (!this.store) return empty;
     try {
       var saved = JSON.parse(this.store.getItem(this.storeKey) || "null");
@@ -465,14 +484,17 @@
     this.showTyping(true);
     this.token().then(function (token) {
       if (self.inFlight !== attempt || !self.ready) return; // disconnected meanwhile
-      var metadata = { message_id: item.id };
-      if (item.sent) metadata.retry = true;
-      if (token) metadata.customer_token = String(token);
+      var metadata = {};
+      metadata[PROTOCOL.MESSAGE_ID] = item.id;
+      if (item.sent) metadata[PROTOCOL.RETRY] = true;
+      if (token) metadata[PROTOCOL.CUSTOMER_TOKEN] = String(token);
+      var data = { message: item.message, session_id: self.state.sessionId };
+      data[PROTOCOL.METADATA_KEY] = metadata;
       item.sent = true;
       self.save();
       socket.timeout(self.config.ackTimeoutMs).emit(
-        "user_uttered",
-        { message: item.message, session_id: self.state.sessionId, customData: metadata },
+        PROTOCOL.USER_UTTERED,
+        data,
         function (error, ack) {
           // A connection that dropped before the answer leaves the message in the outbox:
           // it is sent again after reconnecting (see "disconnect").
@@ -486,7 +508,9 @@
             self.add({ id: newId(), from: "notice", kind: "text", text: "No answer yet. Please try again in a moment." });
           } else if (ack && typeof ack === "object") {
             if (Array.isArray(ack.replies)) ack.replies.forEach(self.receive, self);
-            if (ack.error) {
+            if (ack.error === "message_too_long") {
+              self.add({ id: newId(), from: "notice", kind: "text", text: String(ack.message || "That message is too long.") });
+            } else if (ack.error) {
               self.add({
                 id: newId(),
                 from: "notice",
@@ -535,8 +559,8 @@
       this.add({ id: newId(), from: "bot", kind: "image", src: String(attachment.payload.src) });
     }
     var custom = data.custom;
-    if (custom && custom.type === "product_cards" && Array.isArray(custom.cards)) {
-      this.add({ id: newId(), from: "bot", kind: "cards", cards: custom.cards.slice(0, 10) });
+    if (custom && custom.type === PROTOCOL.PRODUCT_CARDS && Array.isArray(custom.cards)) {
+      this.add({ id: newId(), from: "bot", kind: "cards", cards: custom.cards.slice(0, PROTOCOL.MAX_CARDS) });
     }
   };
 
@@ -558,20 +582,25 @@
       reconnectionDelayMax: 5000,
       timeout: 10000,
     }));
+    /* The server issues the session and a proof that lets this browser (and only one that
+       holds the proof) rejoin it after a reconnect; a session without its proof is not given. */
     socket.on("connect", function () {
-      socket.emit("session_request", { session_id: self.state.sessionId });
+      var request = { session_id: self.state.sessionId };
+      request[PROTOCOL.SESSION_PROOF] = self.state.sessionProof;
+      socket.emit(PROTOCOL.SESSION_REQUEST, request);
     });
-    socket.on("session_confirm", function (data) {
+    socket.on(PROTOCOL.SESSION_CONFIRM, function (data) {
       var sessionId = typeof data === "string" ? data : data && data.session_id;
       if (!sessionId) return;
       self.state.sessionId = sessionId;
+      self.state.sessionProof = (data && data[PROTOCOL.SESSION_PROOF]) || null;
       self.ready = true;
       self.failures = 0;
       self.setStatus("");
       self.save();
       self.flush();
     });
-    socket.on("bot_uttered", function (data) {
+    socket.on(PROTOCOL.BOT_UTTERED, function (data) {
       self.receive(data);
     });
     socket.on("disconnect", function () {
@@ -590,7 +619,15 @@
 
   /* Forget the conversation (e.g. when the shop's customer signs out). */
   Widget.prototype.reset = function () {
-    this.state = { sessionId: null, messages: [], outbox: [], seen: [], open: !this.panel.hidden, unread: 0 };
+    this.state = {
+      sessionId: null,
+      sessionProof: null,
+      messages: [],
+      outbox: [],
+      seen: [],
+      open: !this.panel.hidden,
+      unread: 0,
+    };
     this.save();
     this.renderHistory();
     if (this.socket) {

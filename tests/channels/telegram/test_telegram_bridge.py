@@ -1,6 +1,5 @@
 """Telegram users talking to the real assistant through the bridge, in polling mode."""
 
-import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -8,15 +7,21 @@ from sqlalchemy import select
 
 import crm_backend.models  # noqa: F401 - every table, for the foreign keys
 from channels.telegram import handlers
-from crm_backend.handoff.models import OutboundMessage
 from crm_backend.links.service import issue_link_code
 from crm_backend.orders.models import Order, OrderStatus
-from tests.channels.telegram.conftest import RASA_DOWN_TOKEN, USERNAME
+from protocol.conversations import telegram_conversation_id
+from tests.channels.conftest import RASA_DOWN_TOKEN, USERNAME
 from tests.channels.telegram.fake_telegram import callback_update, mention_entity
 from tests.factories import add_order
 from tests.stack_fixtures import tracker_texts
 
 pytestmark = pytest.mark.e2e
+
+
+def conversation_of(telegram_stack, chat) -> str:
+    """The keyed conversation id the bridge uses for this user in this chat."""
+    secret = telegram_stack.stack.child_env()["CONVERSATION_ID_SECRET"]
+    return telegram_conversation_id(chat.chat_id, chat.user_id, secret=secret)
 
 
 def latest_order(crm, customer_id: int) -> Order:
@@ -116,15 +121,16 @@ def test_group_chatter_is_ignored_but_mentions_and_replies_are_answered(chat_wit
     [greeting] = member.answers(member.send(mention, entities=[mention_entity(mention, USERNAME)]))
     assert greeting.text.startswith("Hello! I'm Concierge")
     assert greeting.params["reply_parameters"]["message_id"]
-    sender = f"tg-{member.chat_id}-{member.user_id}"
+    sender = conversation_of(telegram_stack, member)
     assert tracker_texts(telegram_stack.stack, sender, "user") == ["hello"]
+    assert tracker_texts(telegram_stack.stack, f"tg-{member.chat_id}-{member.user_id}", "user") == []  # guessable
     sent = telegram_stack.fake.calls(member.token, "sendMessage")
     assert len([call for call in sent if call.chat_id == member.chat_id]) == 1
     # A reply to one of the bot's messages needs no mention; another member has a conversation of their own.
     other = chat_with(user_id=5010, chat_id=-100500)
     [answer] = other.answers(other.send("hi", reply_to=greeting.result))
     assert answer.text.startswith("Hello! I'm Concierge") and mark < telegram_stack.fake.mark(member.token)
-    assert tracker_texts(telegram_stack.stack, f"tg-{other.chat_id}-{other.user_id}", "user") == ["hi"]
+    assert tracker_texts(telegram_stack.stack, conversation_of(telegram_stack, other), "user") == ["hi"]
 
 
 @pytest.mark.parametrize(
@@ -140,25 +146,6 @@ def test_group_chatter_is_ignored_but_mentions_and_replies_are_answered(chat_wit
 def test_non_text_messages_get_a_clear_answer(chat_with, content):
     me = chat_with(user_id=5011)
     assert [call.text for call in me.answers(me.send(**content))] == [handlers.TEXT_ONLY]
-
-
-def test_long_agent_reply_from_the_outbox_is_split_at_lines(chat_with, crm):
-    me = chat_with(user_id=5012)
-    lines = [f"{index:03d} " + "x" * 95 for index in range(60)]  # 6,000 characters
-    message = OutboundMessage(
-        conversation_id=f"tg-{me.chat_id}-{me.user_id}", channel="telegram", text="\n".join(lines)
-    )
-    crm.add(message)
-    crm.commit()
-    parts = me.answers(0, count=2)
-    assert all(len(part.text) <= 4096 for part in parts)
-    assert parts[0].text.split("\n") + parts[1].text.split("\n") == lines
-    for _ in range(50):
-        crm.expire_all()
-        if crm.get(OutboundMessage, message.id).delivered_at is not None:
-            break
-        time.sleep(0.1)
-    assert crm.get(OutboundMessage, message.id).delivered_at is not None
 
 
 def test_user_is_told_when_rasa_is_down(chat_with):

@@ -35,18 +35,28 @@ def http_client(answers: list) -> tuple[httpx.AsyncClient, list[httpx.Request]]:
     return httpx.AsyncClient(transport=httpx.MockTransport(handler)), seen
 
 
-async def test_rasa_is_retried_while_unreachable_and_gets_the_token_in_metadata():
+async def test_rasa_is_retried_while_unreachable_and_gets_the_token_and_chat_in_metadata():
     http, seen = http_client(
         [httpx.ConnectError("refused"), httpx.Response(503), httpx.Response(200, json=[{"text": "Hi"}])]
     )
-    replies = await RasaClient(http, "http://rasa").send("tg-1-1", "hello", "jwt")
+    replies = await RasaClient(http, "http://rasa", "channel-credential").send("tg-1", "hello", "jwt", chat_id=-42)
     assert replies == [{"text": "Hi"}]
     assert len(seen) == 3
+    # Rasa's telegram input channel, with its credential: the channel is Rasa's to say, not ours.
+    assert str(seen[-1].url) == "http://rasa/webhooks/telegram/webhook"
+    assert seen[-1].headers["Authorization"] == "Bearer channel-credential"
     assert httpx.Response(200, content=seen[-1].content).json() == {
-        "sender": "tg-1-1",
+        "sender": "tg-1",
         "message": "hello",
-        "metadata": {"customer_token": "jwt"},
+        "metadata": {"customer_token": "jwt", "channel_address": "-42"},
     }
+
+
+async def test_a_refused_channel_credential_is_not_retried():
+    http, seen = http_client([httpx.Response(401, json={"error": {"code": "unauthorized"}})])
+    with pytest.raises(RasaUnavailable, match="REST_CHANNEL_TOKEN"):
+        await RasaClient(http, "http://rasa", "wrong").send("tg-1", "hello", None)
+    assert len(seen) == 1
 
 
 async def test_a_message_that_may_have_arrived_is_not_sent_twice():

@@ -3,10 +3,11 @@
 import pytest
 from telegram import Bot, Message, User
 
-from channels.telegram import render
+from channels.telegram import handlers, render
 from channels.telegram.app import api_urls
 from channels.telegram.handlers import addressed_text
 from channels.telegram.settings import Settings, SettingsError
+from protocol.conversations import is_telegram_conversation_id
 from tests.channels.telegram.fake_telegram import mention_entity, message_update
 
 
@@ -49,10 +50,13 @@ def test_buttons_carry_their_payloads_and_long_ones_get_a_key():
     assert render.keyboard([]) is None
 
 
-def test_conversation_ids_round_trip_for_private_chats_and_groups():
-    assert render.sender_id(42, 42) == "tg-42-42"
-    assert render.parse_sender_id(render.sender_id(-1001234, 42)) == (-1001234, 42)
-    assert render.parse_sender_id("web-abc") is None
+def test_conversation_ids_are_keyed_and_tell_nothing_about_the_chat():
+    services = handlers.Services(rasa=None, crm=None, conversation_secret="k" * 32)
+    private, group = services.conversation_id(42, 42), services.conversation_id(-1001234, 42)
+    assert private == services.conversation_id(42, 42) and private != group  # stable per chat and user
+    assert is_telegram_conversation_id(private) and is_telegram_conversation_id(group)
+    assert private != handlers.Services(rasa=None, crm=None, conversation_secret="j" * 32).conversation_id(42, 42)
+    assert private != "tg-42-42"  # the old, guessable form
 
 
 def _message(update: dict, bot: Bot) -> Message:
@@ -89,9 +93,21 @@ def test_group_messages_are_for_the_bot_only_when_mentioned_or_replying():
 
 
 def test_settings_come_from_the_environment_and_webhooks_need_a_secret():
-    env = {"TELEGRAM_BOT_TOKEN": "1:x", "BOT_SERVICE_TOKEN": "s" * 20, "RASA_URL": "http://rasa:5005/"}
+    env = {
+        "TELEGRAM_BOT_TOKEN": "1:x",
+        "BOT_SERVICE_TOKEN": "s" * 20,
+        "RASA_URL": "http://rasa:5005/",
+        "CONVERSATION_ID_SECRET": "c" * 32,
+        "REST_CHANNEL_TOKEN": "r" * 32,
+    }
     settings = Settings.from_env(env)
     assert settings.mode == "polling" and settings.rasa_url == "http://rasa:5005"
+    assert "c" * 32 not in repr(settings) and "r" * 32 not in repr(settings)
+    for name in ("CONVERSATION_ID_SECRET", "REST_CHANNEL_TOKEN"):
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({**env, name: "short"})
+        with pytest.raises(SettingsError, match=name):
+            Settings.from_env({key: value for key, value in env.items() if key != name})
     with pytest.raises(SettingsError, match="TELEGRAM_BOT_TOKEN"):
         Settings.from_env({"BOT_SERVICE_TOKEN": "s"})
     with pytest.raises(SettingsError, match="TELEGRAM_WEBHOOK_SECRET"):

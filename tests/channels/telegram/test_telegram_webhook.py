@@ -5,7 +5,7 @@ import time
 import httpx
 import pytest
 
-from tests.channels.telegram.conftest import WEBHOOK_SECRET, WEBHOOK_TOKEN
+from tests.channels.conftest import WEBHOOK_SECRET, WEBHOOK_TOKEN
 from tests.channels.telegram.fake_telegram import message_update
 
 pytestmark = pytest.mark.e2e
