@@ -8,8 +8,8 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.crm_client import CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
-from actions.identity import customer_token
+from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
+from actions.identity import crm_client_for
 
 logger = logging.getLogger(__name__)
 
@@ -49,10 +49,12 @@ class CRMAction(Action, abc.ABC):
         """The action's own work."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        crm = CRMClient(customer_token(tracker))
+        crm = crm_client_for(tracker)
         events: Events = []
         try:
             events = await self.act(dispatcher, tracker, domain, crm)
+        except ConversationOwnedByAnother:
+            dispatcher.utter_message(response="utter_conversation_belongs_to_another")
         except CustomerNotVerified:
             dispatcher.utter_message(response="utter_ask_identify")
         except CRMUnavailable:

@@ -9,9 +9,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.base import NOT_AN_ORDER_NUMBER, CRMAction, Events, latest_intent, order_number, valid_order_number
-from actions.crm_client import CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
+from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
 from actions.formatting import describe_order, money
-from actions.identity import customer_token
+from actions.identity import crm_client_for
 
 
 def not_found_text(number: str) -> str:
@@ -97,9 +97,12 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
         if number is None:
             dispatcher.utter_message(text=NOT_AN_ORDER_NUMBER)
             return {"order_id": None}
-        crm = CRMClient(customer_token(tracker))
+        crm = crm_client_for(tracker)
         try:
             order = (await crm.get_order(number))["order"]
+        except ConversationOwnedByAnother:
+            dispatcher.utter_message(response="utter_conversation_belongs_to_another")
+            return {"order_id": number, "request_refused": True}
         except CustomerNotVerified:
             dispatcher.utter_message(response="utter_ask_identify")
             return {"order_id": number, "request_refused": True}
