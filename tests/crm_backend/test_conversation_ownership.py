@@ -1,11 +1,13 @@
 """A conversation belongs to the first customer verified in it (SQLite and PostgreSQL)."""
 
+import json
 import threading
 import uuid
 
 import pytest
 from sqlalchemy import func, select
 
+from crm_backend.audit.service import ActorType
 from crm_backend.conversations.models import ConversationOwner
 from crm_backend.conversations.ownership import (
     ConversationOwnedByAnother,
@@ -16,6 +18,10 @@ from crm_backend.conversations.ownership import (
 )
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
 from crm_backend.customers.models import Customer
+from crm_backend.handoff.models import Handoff
+from crm_backend.privacy.service import erase_customer, export_customer
+from crm_backend.transcripts.models import ConversationSummary
+from tests.conftest import rows_naming
 
 
 def _new_id(prefix: str = "own") -> str:
@@ -129,3 +135,66 @@ def test_a_refused_token_on_an_optional_route_stores_nothing(client, bot_headers
         if "conversation_id" in table.c and table.name != "conversation_owners":
             count = select(func.count()).select_from(table).where(table.c.conversation_id == conversation)
             assert db_session.scalar(count) == 0, table.name
+
+
+def _legacy_relabelled_conversation(db_session) -> tuple[int, int, str]:
+    """Before conversations had owners: B's token in A's conversation X labelled X's summary
+    and B's handoff with B. X's owner, from its first token, is A."""
+    a, b = (Customer(first_name=name, last_name=uuid.uuid4().hex[:8]) for name in ("Alice", "Bob"))
+    db_session.add_all([a, b])
+    db_session.flush()
+    conversation = _new_id("legacy")
+    require_owner(db_session=db_session, conversation_id=conversation, customer_id=a.id)
+    db_session.add(
+        ConversationSummary(
+            conversation_id=conversation,
+            customer_id=b.id,
+            started_ts=1.0,
+            last_ts=2.0,
+            turns=2,
+            intents="order_status",
+            search_text="alice's words about her parcel",
+            first_message="alice's words",
+        )
+    )
+    db_session.add(
+        Handoff(
+            conversation_id=conversation,
+            channel="rest",
+            customer_id=b.id,
+            reason="customer_asked",
+            summary="alice's words",
+        )
+    )
+    db_session.commit()
+    return a.id, b.id, conversation
+
+
+def test_an_intruders_export_and_erasure_leave_the_owners_conversation_alone(db_session):
+    a, b, conversation = _legacy_relabelled_conversation(db_session)
+    document = json.dumps(export_customer(db_session=db_session, customer_id=b))
+    assert conversation not in document and "alice's words" not in document
+    assert conversation in json.dumps(export_customer(db_session=db_session, customer_id=a))
+
+    counts = erase_customer(
+        db_session=db_session, customer=db_session.get(Customer, b), actor_type=ActorType.SYSTEM, actor_id=None
+    )
+    db_session.commit()
+    assert counts["foreign_conversation_rows"] == 2
+    summary = db_session.get(ConversationSummary, conversation)
+    assert (summary.customer_id, summary.search_text) == (a, "alice's words about her parcel")
+    handoff = db_session.scalars(select(Handoff).where(Handoff.conversation_id == conversation)).one()
+    assert (handoff.customer_id, handoff.summary) == (None, "alice's words")
+    assert owner_of(db_session=db_session, conversation_id=conversation) == a
+    still_naming_b = {table for table, count in rows_naming(db_session, b).items() if count}
+    assert still_naming_b <= {"orders", "returns", "tickets", "audit_log"}, still_naming_b
+
+
+def test_erasing_the_owner_erases_the_ownership_too(db_session):
+    a, _b, conversation = _legacy_relabelled_conversation(db_session)
+    erase_customer(
+        db_session=db_session, customer=db_session.get(Customer, a), actor_type=ActorType.SYSTEM, actor_id=None
+    )
+    db_session.commit()
+    assert owner_of(db_session=db_session, conversation_id=conversation) is None
+    assert db_session.get(ConversationSummary, conversation) is None  # kept under a random id
