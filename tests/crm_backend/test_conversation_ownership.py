@@ -2,6 +2,7 @@
 
 import json
 import threading
+import time
 import uuid
 
 import pytest
@@ -149,8 +150,8 @@ def _legacy_relabelled_conversation(db_session) -> tuple[int, int, str]:
         ConversationSummary(
             conversation_id=conversation,
             customer_id=b.id,
-            started_ts=1.0,
-            last_ts=2.0,
+            started_ts=time.time() - 60,
+            last_ts=time.time(),
             turns=2,
             intents="order_status",
             search_text="alice's words about her parcel",
