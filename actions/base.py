@@ -8,13 +8,16 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.crm_client import CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
-from actions.identity import customer_token
+from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
+from actions.identity import crm_client_for
 from actions.phrasing import MissingResponse
 
 logger = logging.getLogger(__name__)
 
-ORDER_NUMBER = re.compile(r"#?\s*([0-9]{6})")
+# "702733", "#702733", "702 733", "ord-702733", "order no. 702-733": six digits, maybe split in two.
+ORDER_NUMBER = re.compile(
+    r"(?:#|ord(?:er)?\s*(?:no\.?|number|nr\.?)?\s*[-#:.]?)?\s*([0-9]{3})[\s-]?([0-9]{3})", re.IGNORECASE
+)
 
 Events = list[dict[str, Any]]
 
@@ -31,9 +34,9 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def valid_order_number(value: str | None) -> str | None:
-    """'#702733' -> '702733'; anything that is not an order number -> None."""
+    """'#702733', '702 733', 'ord-702733' -> '702733'; anything that is not an order number -> None."""
     match = ORDER_NUMBER.fullmatch(value.strip()) if value else None
-    return match.group(1) if match else None
+    return match.group(1) + match.group(2) if match else None
 
 
 class CRMAction(Action, abc.ABC):
@@ -49,10 +52,12 @@ class CRMAction(Action, abc.ABC):
         """The action's own work."""
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]) -> Events:
-        crm = CRMClient(customer_token(tracker))
+        crm = crm_client_for(tracker)
         events: Events = []
         try:
             events = await self.act(dispatcher, tracker, domain, crm)
+        except ConversationOwnedByAnother:
+            dispatcher.utter_message(response="utter_conversation_belongs_to_another")
         except CustomerNotVerified:
             dispatcher.utter_message(response="utter_ask_identify")
         except CRMUnavailable:

@@ -9,6 +9,13 @@ from urllib.parse import quote
 import httpx
 
 from actions.settings import ActionSettings, load_settings
+from protocol.crm import (
+    CONVERSATION_CHANNEL_HEADER,
+    CONVERSATION_ID_HEADER,
+    CONVERSATION_OWNED_BY_ANOTHER,
+    CUSTOMER_TOKEN_HEADER,
+)
+from protocol.limits import MAX_CONVERSATION_ID_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +52,11 @@ class CustomerNotVerified(CRMError):
     """The conversation carries no valid customer token."""
 
 
+class ConversationOwnedByAnother(CustomerNotVerified):
+    """The conversation belongs to another customer than the token's: a new chat is needed.
+    A kind of CustomerNotVerified, so that code catching only that still answers politely."""
+
+
 class NotFound(CRMError):
     """No such thing for this customer (it may not exist, or belong to someone else)."""
 
@@ -56,8 +68,17 @@ class Conflict(CRMError):
 class CRMClient:
     """Calls /bot/* on behalf of the customer whose signed token the conversation carries."""
 
-    def __init__(self, customer_token: str | None, settings: ActionSettings | None = None) -> None:
+    def __init__(
+        self,
+        customer_token: str | None,
+        settings: ActionSettings | None = None,
+        *,
+        conversation_id: str | None = None,
+        channel: str | None = None,
+    ) -> None:
         self.customer_token = customer_token
+        self.conversation_id = conversation_id
+        self.channel = channel
         self.settings = settings or load_settings()
 
     @property
@@ -139,9 +160,7 @@ class CRMClient:
     ) -> Any:
         if needs_customer and not self.customer_token:
             raise CustomerNotVerified("no customer token in this conversation")
-        headers = {"Authorization": f"Bearer {self.settings.service_token}"}
-        if self.customer_token:
-            headers["X-Customer-Token"] = self.customer_token
+        headers = self._headers()
         url = f"{self.settings.crm_url}{path}"
         client = shared_http_client()
         request = client.build_request(
@@ -165,12 +184,25 @@ class CRMClient:
         code = _error_code(response)
         if response.status_code == 401 and code == "customer_not_verified":
             raise CustomerNotVerified("the CRM refused the customer token", code)
+        if response.status_code == 403 and code == CONVERSATION_OWNED_BY_ANOTHER:
+            raise ConversationOwnedByAnother("the conversation belongs to another customer", code)
         error_class = {404: NotFound, 409: Conflict}.get(response.status_code)
         if error_class is not None:
             raise error_class(_error_message(response), code)
         if response.status_code >= 500:
             raise CRMUnavailable(f"CRM answered {response.status_code}", code)
         raise CRMError(f"CRM answered {response.status_code}: {code}", code)
+
+    def _headers(self) -> dict[str, str]:
+        """The service token; the customer's token with the conversation it is used in."""
+        headers = {"Authorization": f"Bearer {self.settings.service_token}"}
+        if self.customer_token:
+            headers[CUSTOMER_TOKEN_HEADER] = self.customer_token
+        if self.conversation_id:
+            headers[CONVERSATION_ID_HEADER] = quote(self.conversation_id[:MAX_CONVERSATION_ID_CHARS], safe="")
+        if self.channel:
+            headers[CONVERSATION_CHANNEL_HEADER] = self.channel[:20]
+        return headers
 
 
 def _error_code(response: httpx.Response) -> str | None:

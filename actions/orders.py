@@ -13,9 +13,9 @@ from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.base import CRMAction, Events, latest_intent, order_number, valid_order_number
-from actions.crm_client import CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
+from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
 from actions.formatting import describe_order, money
-from actions.identity import customer_token
+from actions.identity import crm_client_for
 from actions.phrasing import phrase
 
 # A response name and the values that fill it in.
@@ -108,9 +108,12 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
         if number is None:
             dispatcher.utter_message(response="utter_not_an_order_number")
             return {"order_id": None}
-        crm = CRMClient(customer_token(tracker))
+        crm = crm_client_for(tracker)
         try:
             refusal = await self.refusal(crm, number)
+        except ConversationOwnedByAnother:
+            dispatcher.utter_message(response="utter_conversation_belongs_to_another")
+            return {"order_id": number, "request_refused": True}
         except CustomerNotVerified:
             dispatcher.utter_message(response="utter_ask_identify")
             return {"order_id": number, "request_refused": True}

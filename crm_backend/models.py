@@ -4,7 +4,7 @@ from crm_backend.agents.models import Agent, AgentSession, Role
 from crm_backend.annotations.models import ConversationNote, ConversationTag, NluAnnotation
 from crm_backend.audit.models import AuditEntry
 from crm_backend.catalogue.models import Category
-from crm_backend.conversations.models import BotDecision
+from crm_backend.conversations.models import BotDecision, ConversationOwner
 from crm_backend.core.db import Base
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.handoff.models import CsatRating, Handoff, OutboundMessage
@@ -18,7 +18,8 @@ from crm_backend.transcripts.models import ConversationOrder, ConversationSummar
 
 __all__ = [
     "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "Category", "ChannelIdentity",
-    "Consent", "ConversationInsight", "ConversationNote", "ConversationOrder", "ConversationSummary", "ConversationTag",
+    "Consent", "ConversationInsight", "ConversationNote", "ConversationOrder", "ConversationOwner",
+    "ConversationSummary", "ConversationTag",
     "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount",
     "NluAnnotation", "Order", "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
     "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket",

@@ -16,6 +16,7 @@ from crm_backend.console.auth import ConsoleAgent, CsrfChecked
 from crm_backend.console.deps import TrackerDep
 from crm_backend.console.render import render, secure
 from crm_backend.conversations.models import BotDecision
+from crm_backend.conversations.ownership import owner_of
 from crm_backend.core.deps import SessionDep, SettingsDep
 from crm_backend.customers.router import build_360
 from crm_backend.handoff.models import Handoff
@@ -143,7 +144,7 @@ def conversation_context(
     summary = transcripts.get_summary(db_session=db_session, conversation_id=conversation_id)
     if must_exist and not items and summary is None:
         raise HTTPException(404, "No such conversation.")
-    customer_id = summary.customer_id if summary else None
+    customer_id = owner_of(db_session=db_session, conversation_id=conversation_id)  # never the latest token
     view_360 = build_360(db_session=db_session, customer_id=customer_id) if customer_id else None
     if view_360 is not None:
         record_customer_reads(db_session=db_session, agent_id=agent.id, customer_ids=[customer_id], view="console")

@@ -24,7 +24,12 @@ from crm_backend.customers.models import ChannelIdentity, Consent, Customer, Loy
 from crm_backend.insights.models import CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
 from crm_backend.orders.models import Order, OrderItem, Shipment
-from crm_backend.privacy.conversations import customer_conversation_ids, erase_conversations
+from crm_backend.privacy.conversations import (
+    customer_conversation_ids,
+    erase_conversations,
+    foreign_conversation_ids,
+    unlink_from_foreign_conversations,
+)
 from crm_backend.privacy.tracker import TrackerStore, delete_conversation_events, index_conversations
 from crm_backend.returns.models import Refund, Return, ReturnItem
 from crm_backend.tickets.models import Ticket, TicketMessage
@@ -57,6 +62,13 @@ def _row(obj: object) -> dict:
 def _rows(db_session: Session, model: type, *conditions) -> list[dict]:
     statement = select(model).where(*conditions).order_by(*inspect(model).primary_key)
     return [_row(obj) for obj in db_session.scalars(statement)]
+
+
+def _not_in(model: type, conversation_ids: set[str]) -> list:
+    """A condition leaving out rows of these conversations (none for a model without the column)."""
+    if not conversation_ids or "conversation_id" not in inspect(model).columns:
+        return []
+    return [or_(model.conversation_id.is_(None), model.conversation_id.not_in(sorted(conversation_ids)))]
 
 
 _NESTED = {ChannelIdentity, Consent, LoyaltyAccount, Order, OrderItem, Shipment, Return, ReturnItem, Refund}
@@ -106,7 +118,13 @@ def export_customer(*, db_session: Session, customer_id: int) -> dict | None:
     for ticket in tickets:
         ticket["ticket_messages"] = [message for message in messages if message["ticket_id"] == ticket["id"]]
     score = db_session.get(CustomerScore, customer_id)
-    others = {m.__tablename__: _rows(db_session, m, m.customer_id == customer_id) for m in _other_models("customer_id")}
+    # Rows naming the customer in someone else's conversation stay out: they would carry the
+    # owner's words (a summary's text, a handoff's summary).
+    foreign = foreign_conversation_ids(db_session=db_session, customer_id=customer_id)
+    others = {
+        m.__tablename__: _rows(db_session, m, m.customer_id == customer_id, *_not_in(m, foreign))
+        for m in _other_models("customer_id")
+    }
     conversation_ids = customer_conversation_ids(db_session=db_session, customer_id=customer_id)
     for model in _conversation_models():
         others[model.__tablename__] = _rows(db_session, model, model.conversation_id.in_(conversation_ids))
@@ -122,7 +140,9 @@ def export_customer(*, db_session: Session, customer_id: int) -> dict | None:
         # Refunds of the customer's orders, for returns or for cancellations.
         "refunds": _rows(db_session, Refund, Refund.order_id.in_(order_ids)),
         "tickets": tickets,
-        "bot_decisions": _rows(db_session, BotDecision, BotDecision.customer_id == customer_id),
+        "bot_decisions": _rows(
+            db_session, BotDecision, BotDecision.customer_id == customer_id, *_not_in(BotDecision, foreign)
+        ),
         "customer_scores": _row(score) if score else None,
         "recommendations": _rows(db_session, Recommendation, Recommendation.customer_id == customer_id),
         "audit_log": [_row(entry) for entry in list_customer_entries(db_session=db_session, customer_id=customer_id)],
@@ -150,7 +170,9 @@ def erase_customer(
     if tracker is not None:
         index_conversations(db_session=db_session, tracker=tracker)
     # Found first: bot decisions and tickets are among the rows that name the conversations.
+    # Conversations that someone else owns are not the customer's, whatever a row says.
     conversation_ids = customer_conversation_ids(db_session=db_session, customer_id=customer_id)
+    foreign = foreign_conversation_ids(db_session=db_session, customer_id=customer_id)
     counts: dict[str, int] = {}
     if tracker is not None:
         counts["tracker_events"] = delete_conversation_events(tracker=tracker, conversation_ids=conversation_ids)
@@ -194,6 +216,9 @@ def erase_customer(
 
     for table, count in erase_conversations(db_session=db_session, conversation_ids=conversation_ids).items():
         counts[table] = counts.get(table, 0) + count
+    counts["foreign_conversation_rows"] = unlink_from_foreign_conversations(
+        db_session=db_session, customer_id=customer_id, conversation_ids=foreign
+    )
 
     customer.first_name = ERASED_NAME
     customer.last_name = ""

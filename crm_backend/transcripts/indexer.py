@@ -5,6 +5,11 @@ newer events into the summaries, so running it often is cheap. Every aggregate (
 minimum confidence, flags, first/last time) can be updated from new events alone.
 Run it with `python -m crm_backend.transcripts index`; the console also runs it before
 listing conversations.
+
+A conversation's customer is its recorded owner (`crm_backend.conversations.ownership`),
+never a token seen in its messages: anyone can send their own valid token into someone
+else's conversation. Old conversations stored with tokens get their owner from the first
+valid one (`crm_backend.transcripts.identity`), read with a watermark of its own.
 """
 
 import hashlib
@@ -15,16 +20,18 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import Engine, delete, select
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
 
+from crm_backend.conversations.ownership import owners_of
 from crm_backend.customers.models import Customer
 from crm_backend.handoff.models import CsatRating
 from crm_backend.insights.models import CustomerScore
 from crm_backend.redaction import get_redactor
-from crm_backend.transcripts.identity import TokenVerifier
+from crm_backend.transcripts.identity import TokenVerifier, claim_owners_from_tokens, messages_with_tokens
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary, TranscriptIndexState
 from crm_backend.transcripts.tracker import StoredEvent, events_after
+from protocol.limits import MAX_CONVERSATION_ID_CHARS
 
 logger = logging.getLogger(__name__)
 
@@ -45,11 +52,10 @@ class IndexResult:
 
 
 def message_channel(event: StoredEvent) -> str | None:
-    """The channel of a user message; a bridge on the REST channel may name itself in metadata."""
-    metadata = event.data.get("metadata")
-    named = metadata.get("channel") if isinstance(metadata, dict) else None
-    channel = named if isinstance(named, str) and named else event.data.get("input_channel")
-    return str(channel)[:20] if channel else None
+    """The channel of a user message: the Rasa input channel that received it, which Rasa
+    stores in the event. Never the metadata, which the client writes."""
+    channel = event.data.get("input_channel")
+    return channel[:20] if isinstance(channel, str) and channel else None
 
 
 def intent_of(event: StoredEvent) -> tuple[str | None, float | None]:
@@ -81,12 +87,16 @@ def _new_summary(conversation_id: str, first: StoredEvent) -> ConversationSummar
     )
 
 
-def _fold(summary: ConversationSummary, events: list[StoredEvent], verifier: TokenVerifier) -> set[str]:
-    """Fold new events into a summary; returns the order numbers they mention."""
+def _fold(
+    summary: ConversationSummary, events: list[StoredEvent], verifier: TokenVerifier
+) -> tuple[set[str], set[int]]:
+    """Fold new events into a summary; returns the order numbers they mention, and the
+    customers that tokens in them name (they label nothing; an erased one's words are forgotten)."""
     redactor = get_redactor()
     intents = set(summary.intents.split())
     texts: list[str] = []
     orders: set[str] = set()
+    token_customers: set[int] = set()
     for event in events:
         summary.started_ts = min(summary.started_ts, event.timestamp)
         summary.last_ts = max(summary.last_ts, event.timestamp)
@@ -96,7 +106,7 @@ def _fold(summary: ConversationSummary, events: list[StoredEvent], verifier: Tok
             summary.channel = summary.channel or message_channel(event)
             customer_id = verifier.customer_id(event.data.get("metadata"))
             if customer_id is not None:
-                summary.customer_id = customer_id
+                token_customers.add(customer_id)
             intent, confidence = intent_of(event)
             if intent:
                 intents.add(intent)
@@ -123,13 +133,13 @@ def _fold(summary: ConversationSummary, events: list[StoredEvent], verifier: Tok
     summary.intents = " ".join(sorted(intents))[:4000]
     if texts:
         summary.search_text = (summary.search_text + "\n" + "\n".join(texts).lower()).strip()[:MAX_SEARCH_CHARS]
-    return orders
+    return orders, token_customers
 
 
-def watermark_name(tracker: Engine) -> str:
+def watermark_name(tracker: Engine, kind: str = "events") -> str:
     """One watermark per tracker store: event ids only mean something within one store."""
     url = tracker.url.render_as_string(hide_password=True)
-    return "events:" + hashlib.sha256(url.encode()).hexdigest()[:24]
+    return f"{kind}:" + hashlib.sha256(url.encode()).hexdigest()[:24]
 
 
 def index_new_events(
@@ -149,10 +159,8 @@ def index_new_events(
     total_events = 0
     touched_ids: set[str] = set()
     with _index_lock:
-        state = db_session.get(TranscriptIndexState, state_name)
-        if state is None:
-            state = TranscriptIndexState(name=state_name, last_event_id=0)
-            db_session.add(state)
+        _claim_owners_from_stored_tokens(db_session, tracker, verifier, batch_events, max_batches)
+        state = _state(db_session, state_name)
         batches = 0
         while max_batches is None or batches < max_batches:
             events = events_after(tracker, state.last_event_id, batch_events)
@@ -171,10 +179,44 @@ def index_new_events(
     return IndexResult(events=total_events, conversations=len(touched_ids), last_event_id=state.last_event_id)
 
 
+def _claim_owners_from_stored_tokens(
+    db_session: Session, tracker: Engine, verifier: TokenVerifier, batch_events: int, max_batches: int | None
+) -> None:
+    """Record owners from the tokens of stored messages (older conversations), and label
+    their summaries with them; bounded like the index."""
+    state = _state(db_session, watermark_name(tracker, "owners"))
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        events = messages_with_tokens(tracker, state.last_event_id, batch_events)
+        if not events:
+            break
+        owners = claim_owners_from_tokens(db_session=db_session, events=events, verifier=verifier)
+        for conversation_id, owner in owners.items():
+            db_session.execute(
+                update(ConversationSummary)
+                .where(ConversationSummary.conversation_id == conversation_id)
+                .values(customer_id=owner)
+            )
+        state.last_event_id = events[-1].id
+        state.updated_ts = time.time()
+        db_session.flush()
+        batches += 1
+        if len(events) < batch_events:
+            break
+
+
+def _state(db_session: Session, name: str) -> TranscriptIndexState:
+    state = db_session.get(TranscriptIndexState, name)
+    if state is None:
+        state = TranscriptIndexState(name=name, last_event_id=0)
+        db_session.add(state)
+    return state
+
+
 def _index_batch(db_session: Session, events: list[StoredEvent], verifier: TokenVerifier) -> set[str]:
     by_conversation: dict[str, list[StoredEvent]] = defaultdict(list)
     for event in events:
-        by_conversation[event.sender_id[:255]].append(event)
+        by_conversation[event.sender_id[:MAX_CONVERSATION_ID_CHARS]].append(event)
     ids = list(by_conversation)
     existing: dict[str, ConversationSummary] = {}
     known_orders: set[tuple[str, str]] = set()
@@ -194,17 +236,21 @@ def _index_batch(db_session: Session, events: list[StoredEvent], verifier: Token
         )
     new_orders: list[ConversationOrder] = []
     new_summaries: list[ConversationSummary] = []
+    token_customers: dict[str, set[int]] = {}
+    owners = owners_of(db_session=db_session, conversation_ids=ids)
     for conversation_id, conversation_events in by_conversation.items():
         summary = existing.get(conversation_id)
         if summary is None:
             summary = _new_summary(conversation_id, conversation_events[0])
             new_summaries.append(summary)
             existing[conversation_id] = summary
-        for number in _fold(summary, conversation_events, verifier):
+        numbers, token_customers[conversation_id] = _fold(summary, conversation_events, verifier)
+        summary.customer_id = owners.get(conversation_id)
+        for number in numbers:
             if (conversation_id, number) not in known_orders:
                 known_orders.add((conversation_id, number))
                 new_orders.append(ConversationOrder(conversation_id=conversation_id, order_number=number))
-    forgotten = _forget_erased_customers(db_session, list(existing.values()))
+    forgotten = _forget_erased_customers(db_session, list(existing.values()), token_customers)
     _attach_scores_and_csat(db_session, list(existing.values()))
     db_session.add_all(new_summaries)
     db_session.flush()
@@ -212,16 +258,18 @@ def _index_batch(db_session: Session, events: list[StoredEvent], verifier: Token
     return set(ids)
 
 
-def _forget_erased_customers(db_session: Session, summaries: list[ConversationSummary]) -> set[str]:
+def _forget_erased_customers(
+    db_session: Session, summaries: list[ConversationSummary], token_customers: dict[str, set[int]]
+) -> set[str]:
     """Events stored before a customer's erasure but indexed after it must not link the
-    conversation to them again: such summaries keep no customer, words or order numbers.
-    Returns their conversation ids."""
-    customer_ids = sorted({s.customer_id for s in summaries if s.customer_id is not None})
+    conversation to them again: such summaries (their events carry an erased customer's
+    token) keep no customer, words or order numbers. Returns their conversation ids."""
+    customer_ids = sorted(set().union(*token_customers.values()))
     erased: set[int] = set()
     for chunk in _chunks(customer_ids, 500):
         statement = select(Customer.id).where(Customer.id.in_(chunk), Customer.erased_at.is_not(None))
         erased.update(db_session.scalars(statement))
-    forgotten = {s.conversation_id for s in summaries if s.customer_id in erased}
+    forgotten = {s.conversation_id for s in summaries if token_customers.get(s.conversation_id, set()) & erased}
     for summary in summaries:
         if summary.conversation_id in forgotten:
             summary.customer_id = None

@@ -86,6 +86,22 @@ def events_after(engine: Engine, after_id: int, limit: int) -> list[StoredEvent]
         return [_parse(row) for row in connection.execute(statement)]
 
 
+def user_messages_after(engine: Engine, after_id: int, limit: int, *, containing: str) -> list[StoredEvent]:
+    """Up to `limit` user messages after `after_id` whose stored JSON contains `containing`."""
+    statement = (
+        select(events_table)
+        .where(
+            events_table.c.id > after_id,
+            events_table.c.type_name == "user",
+            events_table.c.data.contains(containing, autoescape=True),
+        )
+        .order_by(events_table.c.id)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [_parse(row) for row in connection.execute(statement)]
+
+
 def fallback_texts(engine: Engine, *, since: float, until: float, limit: int) -> list[str]:
     """The texts of user messages that NLU could not classify, newest first."""
     statement = (

@@ -3,6 +3,7 @@
 import json
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,6 +50,8 @@ def load_tracker(crm_settings):
 
     def load(name: str, customer_id: int | None = None) -> Tracker:
         state = json.loads((TRACKERS / f"{name}.json").read_text())
+        # A conversation of its own per replay: the first customer verified in one owns it.
+        state["sender_id"] = f"{state['sender_id']}-{uuid.uuid4().hex[:8]}"
         if customer_id is not None:
             token = issue_customer_token(
                 customer_id, secret=crm_settings.customer_token_secret.get_secret_value(), ttl_seconds=300
@@ -83,7 +86,8 @@ def tracker_for(crm_settings):
             for name in earlier_intents
         ]
         state = {
-            "sender_id": f"test-{intent}",
+            # A conversation of its own: the first customer verified in a conversation owns it.
+            "sender_id": f"test-{intent}-{uuid.uuid4().hex[:8]}",
             "slots": slots or {},
             "latest_message": {**parse_data, "metadata": metadata},
             "events": [

@@ -94,3 +94,14 @@ async def test_malformed_order_number_gets_a_clear_answer(action_env, load_track
     tracker.latest_message["entities"][0]["value"] = number
     messages, _ = await run_action(tracker)
     assert "doesn't look like one of our order numbers" in text_of(messages[0])
+
+
+@pytest.mark.parametrize(
+    ("written", "number"),
+    [("702733", "702733"), ("#702733", "702733"), ("702 733", "702733"), ("ord-702733", "702733"),
+     ("order no. 702 733", "702733"), ("702-733", "702733"), ("7027333", None), ("70273", None), ("soon", None)],
+)  # fmt: skip
+def test_order_numbers_are_read_in_the_forms_customers_write(written, number):
+    from actions.base import valid_order_number
+
+    assert valid_order_number(written) == number

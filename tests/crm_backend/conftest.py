@@ -34,10 +34,13 @@ def token_for(crm_settings):
 
 @pytest.fixture
 def bot_headers(crm_settings, token_for):
-    def make(customer_id: int | None = 1, **token_options) -> dict[str, str]:
+    """The action server's headers for a customer (in a conversation of their own) or for nobody."""
+
+    def make(customer_id: int | None = 1, *, conversation_id: str | None = None, **token_options) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {crm_settings.bot_service_token.get_secret_value()}"}
         if customer_id is not None:
             headers["X-Customer-Token"] = token_for(customer_id, **token_options)
+            headers["X-Conversation-Id"] = conversation_id or f"conversation-of-customer-{customer_id}"
         return headers
 
     return make

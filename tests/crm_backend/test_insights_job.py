@@ -80,7 +80,11 @@ def test_the_bot_api_serves_the_scores(scored_shop, test_secrets):
     )
     app = create_app(settings)
     token = issue_customer_token(1, secret=test_secrets["CUSTOMER_TOKEN_SECRET"], ttl_seconds=60)
-    headers = {"Authorization": f"Bearer {test_secrets['BOT_SERVICE_TOKEN']}", "X-Customer-Token": token}
+    headers = {
+        "Authorization": f"Bearer {test_secrets['BOT_SERVICE_TOKEN']}",
+        "X-Customer-Token": token,
+        "X-Conversation-Id": "insights-job-customer-1",
+    }
     with TestClient(app) as client:
         profile = client.get("/bot/profile", headers=headers).json()
         recommendations = client.get("/bot/recommendations", headers=headers).json()

@@ -1,11 +1,14 @@
 """Reading Rasa's events and the incremental index of conversations (SQLite and PostgreSQL)."""
 
+import json
 import time
+import uuid
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
+from crm_backend.conversations.ownership import owner_of, require_owner
 from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.core.security import issue_customer_token
 from crm_backend.customers.models import Customer
@@ -118,3 +121,56 @@ def test_events_indexed_after_an_erasure_do_not_link_the_customer_again(stores):
     assert summary.turns == 1 and "order_status" in summary.intents  # still counted in the figures
     orders = select(ConversationOrder).where(ConversationOrder.conversation_id == "idx-erased")
     assert db_session.scalars(orders).all() == []
+
+
+def test_the_first_valid_stored_token_owns_a_conversation_and_a_later_one_never_relabels_it(stores):
+    """Older conversations were stored with tokens: the first valid one records the owner
+    (once); B's token sent into A's conversation afterwards labels nothing."""
+    db_session, tracker = stores
+    conversation = f"idx-owner-{uuid.uuid4().hex[:8]}"
+    first = ConversationWriter(conversation, 1_700_000_000.0, channel="socketio", token=_token(1))
+    first.user("where is my order?", "order_status").action("action_order_status")
+    intruder = ConversationWriter(conversation, 1_700_000_100.0, channel="socketio", token=_token(2))
+    intruder.user("this is mine now", "greet")
+    forged = ConversationWriter(conversation, 1_700_000_200.0, channel="socketio", token=_token(3, secret="f" * 40))
+    forged.user("and now mine", "greet")
+    write(tracker, [first, intruder, forged])
+    index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    assert db_session.get(ConversationSummary, conversation).customer_id == 1
+    assert owner_of(db_session=db_session, conversation_id=conversation) == 1
+    later = ConversationWriter(conversation, 1_700_000_300.0, channel="socketio", token=_token(2))
+    write(tracker, [later.user("still me, the intruder", "greet")])
+    index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    db_session.expire_all()
+    assert db_session.get(ConversationSummary, conversation).customer_id == 1
+
+
+def test_the_summary_names_the_recorded_owner_when_no_token_is_stored(stores):
+    """Tokens are no longer stored: the owner the bot API recorded is the summary's customer."""
+    db_session, tracker = stores
+    owned, unowned = f"idx-rec-{uuid.uuid4().hex[:8]}", f"idx-none-{uuid.uuid4().hex[:8]}"
+    require_owner(db_session=db_session, conversation_id=owned, customer_id=3, channel="socketio")
+    chats = [ConversationWriter(c, 1_700_000_000.0, channel="socketio") for c in (owned, unowned)]
+    write(tracker, [chat.user("hello", "greet") for chat in chats])
+    index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    assert db_session.get(ConversationSummary, owned).customer_id == 3
+    assert db_session.get(ConversationSummary, unowned).customer_id is None
+
+
+def test_the_channel_is_rasas_input_channel_never_the_metadata(stores):
+    """The channel a message came in on is the Rasa input channel that received it (stored in
+    the event); a client's metadata cannot choose it."""
+    db_session, tracker = stores
+    conversation = f"idx-chan-{uuid.uuid4().hex[:8]}"
+    chat = ConversationWriter(conversation, 1_700_000_000.0, channel="telegram")
+    chat.user("I need a human", "human_handoff")
+    data = json.loads(chat.rows[-1]["data"])
+    data["metadata"] = {"channel": "socketio"}
+    chat.rows[-1]["data"] = json.dumps(data)
+    write(tracker, [chat])
+    index_new_events(db_session=db_session, tracker=tracker, secret=SECRET)
+    assert db_session.get(ConversationSummary, conversation).channel == "telegram"
+
+
+def _token(customer_id: int, secret: str = SECRET) -> str:
+    return issue_customer_token(customer_id, secret=secret, ttl_seconds=60, now=1_700_000_000)

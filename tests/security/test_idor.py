@@ -5,10 +5,18 @@ Each route must be listed in ACCESS with who may call it; a new route that is no
 - without credentials (or with the wrong kind) it answers 401, before touching any data;
 - on /bot/*, customer A's token with customer B's identifiers never shows or changes B's data;
 - on /api/*, an account without a role gets 403 everywhere but /api/auth, an agent gets 403
-  on the administrators' routes, and nobody can raise their own role.
+  on the administrators' routes, and nobody can raise their own role;
+- a conversation belongs to the first customer verified in it: on every customer route of
+  /bot/*, B's valid token in A's conversation gets 403 and changes nothing, a customer's call
+  must name its conversation, concurrent first calls leave one owner, and the console shows
+  the owner, never the intruder.
 """
 
 import re
+import threading
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from fastapi.routing import APIRoute, iter_route_contexts
@@ -16,10 +24,14 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from crm_backend.core.config import Settings
+from crm_backend.core.db import make_engine
 from crm_backend.core.security import issue_customer_token
+from crm_backend.customers.models import Customer
 from crm_backend.main import create_app
+from crm_backend.models import Base
 from crm_backend.orders.models import Order
 from crm_backend.tickets.models import Ticket
+from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
 from tests.conftest import rows_naming
 from tests.security.conftest import CUSTOMER_A, CUSTOMER_B, customer_snapshot, secrets_of
 
@@ -125,6 +137,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "CsatCreate": {"conversation_id": "security", "score": 5},
 }
 CONSOLE_PATH_VALUES = {"conversation_id:path": "security", "handoff_id": "1", "name": "rates"}
+A_CONVERSATION = "idor-conversation-of-a"  # customer A's own conversation
 
 
 def _schema() -> dict:
@@ -246,7 +259,8 @@ def test_customer_a_cannot_reach_customer_b(
     request = Request(secure_client, method, path, operation)
     before = customer_snapshot(secure_client, CUSTOMER_B)
     b_secrets = secrets_of(secure_client, CUSTOMER_B)
-    response = request.send({**service_headers, "X-Customer-Token": customer_token(CUSTOMER_A)})
+    headers = {**service_headers, "X-Customer-Token": customer_token(CUSTOMER_A), "X-Conversation-Id": A_CONVERSATION}
+    response = request.send(headers)
     assert response.status_code < 500, response.text
     if "{number}" in path or (request.body() or {}).get("order_number"):
         assert response.status_code == 404, response.text  # B's order is as unknown as a missing one
@@ -280,7 +294,9 @@ def test_bot_routes_need_a_verified_customer(
     }
     b_secrets = secrets_of(secure_client, CUSTOMER_B)
     for kind, token in forged.items():
-        headers = dict(service_headers) | ({"X-Customer-Token": token} if token else {})
+        headers = dict(service_headers) | (
+            {"X-Customer-Token": token, "X-Conversation-Id": "idor-forged"} if token else {}
+        )
         response = request.send(headers)
         assert response.status_code < 500, (kind, response.text)
         if ACCESS.get((method, path), BOT_CUSTOMER) == BOT_CUSTOMER:
@@ -341,3 +357,147 @@ def test_console_pages_need_a_console_session(secure_client, session_headers, pr
         assert response.status_code in {303, 401, 403}, (method, url, response.status_code)
         if response.status_code == 303:
             assert response.headers["location"].startswith("/console/login")
+
+
+# --- conversation ownership: the first customer verified in a conversation owns it ---------
+
+CUSTOMER_ROUTES = [(m, p, o) for m, p, o in BOT_OPERATIONS if ACCESS.get((m, p)) in {BOT_CUSTOMER, BOT_OPTIONAL}]
+CUSTOMER_ROUTE_IDS = [f"{m} {p}" for m, p, _ in CUSTOMER_ROUTES]
+
+
+def _conversation_of_a(client: TestClient, service_headers: dict, customer_token) -> str:
+    """A new conversation in which customer A was verified first."""
+    conversation = f"owned-by-a-{uuid.uuid4().hex[:10]}"
+    headers = {**service_headers, "X-Customer-Token": customer_token(CUSTOMER_A), "X-Conversation-Id": conversation}
+    assert client.get("/bot/me", headers=headers).status_code == 200
+    return conversation
+
+
+def _send_in(request: Request, headers: dict, conversation: str):
+    """The request, with `conversation` in the header and in the body's conversation id."""
+    body = request.body()
+    if body is not None and "conversation_id" in body:
+        body["conversation_id"] = conversation
+    headers = {**headers, "X-Conversation-Id": conversation}
+    return request.client.request(request.method, request.path, headers=headers, json=body, params=request.params())
+
+
+def _customers_in(client: TestClient, conversation: str) -> set[int | None]:
+    """Every customer id that a row of the conversation names."""
+    with client.app.state.session_factory() as db_session:
+        return {
+            customer_id
+            for table in Base.metadata.sorted_tables
+            if {"customer_id", "conversation_id"} <= set(table.c.keys())
+            for customer_id in db_session.scalars(
+                select(table.c.customer_id).where(table.c.conversation_id == conversation)
+            )
+        }
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), CUSTOMER_ROUTES, ids=CUSTOMER_ROUTE_IDS)
+def test_a_token_for_b_in_a_conversation_of_a_is_refused(
+    secure_client, method, path, operation, service_headers, customer_token
+):
+    """B sends their own valid token (and their own order numbers) into A's conversation: a
+    clear 403 on every customer route, nothing of A's in the answer, nothing changed, and the
+    conversation still A's alone."""
+    conversation = _conversation_of_a(secure_client, service_headers, customer_token)
+    request = Request(secure_client, method, path, operation)
+    before = {c: customer_snapshot(secure_client, c) for c in (CUSTOMER_A, CUSTOMER_B)}
+    a_secrets = secrets_of(secure_client, CUSTOMER_A)
+    response = _send_in(request, {**service_headers, "X-Customer-Token": customer_token(CUSTOMER_B)}, conversation)
+    assert response.status_code == 403, response.text
+    assert response.json()["error"]["code"] == "conversation_owned_by_another"
+    assert not [s for s in a_secrets if s and s in response.text]
+    assert {c: customer_snapshot(secure_client, c) for c in (CUSTOMER_A, CUSTOMER_B)} == before
+    assert _customers_in(secure_client, conversation) == {CUSTOMER_A}
+    again = _send_in(request, {**service_headers, "X-Customer-Token": customer_token(CUSTOMER_A)}, conversation)
+    assert again.status_code != 403, again.text  # the owner is still served there
+
+
+@pytest.mark.parametrize(("method", "path", "operation"), CUSTOMER_ROUTES, ids=CUSTOMER_ROUTE_IDS)
+def test_a_customer_call_must_name_its_conversation(
+    secure_client, method, path, operation, service_headers, customer_token
+):
+    """A valid token without a (well-formed) conversation is refused: no call for a customer
+    escapes the ownership check."""
+    request = Request(secure_client, method, path, operation)
+    token = {**service_headers, "X-Customer-Token": customer_token(CUSTOMER_A)}
+    for conversation in (None, "", "%00", "x" * 256):
+        headers = token if conversation is None else {**token, "X-Conversation-Id": conversation}
+        response = request.send(headers)
+        assert response.status_code == 400, (conversation, response.text)
+        assert response.json()["error"]["code"] == "conversation_required"
+
+
+def test_concurrent_first_calls_of_two_customers_leave_one_owner(secure_client, service_headers, customer_token):
+    conversation = f"race-{uuid.uuid4().hex[:10]}"
+    barrier = threading.Barrier(8)
+
+    def call(customer_id: int) -> int:
+        headers = {
+            **service_headers,
+            "X-Customer-Token": customer_token(customer_id),
+            "X-Conversation-Id": conversation,
+        }
+        barrier.wait()
+        return secure_client.get("/bot/me", headers=headers).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(call, [CUSTOMER_A, CUSTOMER_B] * 4))
+    owner = _customers_in(secure_client, conversation)
+    assert len(owner) == 1
+    winners = [c for c, s in zip([CUSTOMER_A, CUSTOMER_B] * 4, statuses, strict=True) if s == 200]
+    assert set(winners) == owner and len(winners) == 4 and statuses.count(403) == 4
+
+
+@pytest.fixture(scope="module")
+def console_client(security_settings, tmp_path_factory) -> Iterator[TestClient]:
+    """The security CRM's console with a tracker store (events as Rasa stores them, no tokens)."""
+    tracker_url = f"sqlite:///{tmp_path_factory.mktemp('idor-tracker') / 'tracker.db'}"
+    engine = make_engine(tracker_url)
+    create_tracker_schema(engine)
+    engine.dispose()
+    app = create_app(security_settings.model_copy(update={"tracker_db_url": tracker_url}))
+    with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
+        yield client
+    app.state.engine.dispose()
+
+
+def _console_login(client: TestClient, agent_id: int) -> None:
+    with client.app.state.session_factory() as db_session:
+        from crm_backend.agents.models import Agent
+
+        email = db_session.get(Agent, agent_id).email
+    client.cookies.clear()
+    page = client.get("/console/login")
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)
+    form = {"email": email, "password": "security test password", "csrf_token": csrf, "next": ""}
+    assert client.post("/console/login", data=form).status_code == 303
+
+
+def _customer_names(client: TestClient) -> dict[int, str]:
+    with client.app.state.session_factory() as db_session:
+        return {c: f"{db_session.get(Customer, c).first_name} {db_session.get(Customer, c).last_name}" for c in (1, 2)}
+
+
+def test_the_console_shows_the_owner_not_an_intruder(console_client, principals, service_headers, customer_token):
+    """A verified in X, then B's token in X (refused): the transcript page's 360 panel and the
+    list's customer filter name A, never B."""
+    conversation = _conversation_of_a(console_client, service_headers, customer_token)
+    chat = ConversationWriter(conversation, 1_780_000_000.0, channel="socketio")
+    chat.user("where is my parcel?", "order_status").action("action_order_status").bot("On its way.")
+    chat.user("now it's me, someone else", "greet")
+    write(make_engine(console_client.app.state.settings.tracker_db_url), [chat])
+    intruder = {**service_headers, "X-Customer-Token": customer_token(CUSTOMER_B), "X-Conversation-Id": conversation}
+    assert console_client.get("/bot/profile", headers=intruder).status_code == 403
+    _console_login(console_client, principals.agent)
+    page = console_client.get(f"/console/conversations/{conversation}")
+    assert page.status_code == 200, page.text
+    panel = page.text.split('id="customer-360"', 1)[1]
+    names = _customer_names(console_client)
+    assert names[CUSTOMER_A] in panel and names[CUSTOMER_B] not in page.text
+    listed = console_client.get(f"/console/conversations?customer={CUSTOMER_B}").text
+    assert conversation not in listed
+    assert conversation in console_client.get(f"/console/conversations?customer={CUSTOMER_A}").text

@@ -6,7 +6,7 @@ customer's message (`channel_address`, the chat id), and each outbound message c
 to the bridge, with the buttons of the message (the satisfaction question's).
 
 Revision ID: 0011_channel_address
-Revises: 0007_console_search
+Revises: 0009_conversation_owners
 Create Date: 2026-12-02
 """
 
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0011_channel_address"
-down_revision = "0007_console_search"
+down_revision = "0009_conversation_owners"
 branch_labels = None
 depends_on = None
 

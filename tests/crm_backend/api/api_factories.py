@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crm_backend.annotations.models import ConversationNote, ConversationTag, NluAnnotation
 from crm_backend.audit.service import ActorType, AuditAction, record
 from crm_backend.catalogue.models import Product
-from crm_backend.conversations.models import BotDecision
+from crm_backend.conversations.models import BotDecision, ConversationOwner
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
 from crm_backend.insights.models import ConversationInsight, CustomerScore, Recommendation
@@ -187,6 +187,15 @@ def add_conversations(db_session: Session, personal: PersonalData, *, order_numb
                 search_text=f"hi i am {name.lower()}\nwhere is order {order_number}",
                 first_message=f"hi I am {name}",
                 last_event_id=10,
+            )
+        )
+        # The customer was verified in both (the bot API recorded them as the owner).
+        db_session.add(
+            ConversationOwner(
+                conversation_id=conversation_id,
+                customer_id=personal.customer_id,
+                channel=channel,
+                first_verified_at=now,
             )
         )
     db_session.flush()

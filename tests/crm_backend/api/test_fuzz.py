@@ -50,6 +50,7 @@ def _headers_for(path: str, app: FastAPI, crm_settings, token_for) -> dict[str, 
         return {
             "Authorization": f"Bearer {crm_settings.bot_service_token.get_secret_value()}",
             "X-Customer-Token": token_for(1),
+            "X-Conversation-Id": "fuzz-customer-1",
         }
     for db_session in session_scope(app.state.session_factory):
         admin = db_session.scalars(select(Agent).where(Agent.email == FUZZ_ADMIN)).one()
