@@ -1,13 +1,16 @@
 """Where someone lives: street addresses and postcodes.
 
 Street forms: English ("10 Downing St.", "221B Baker Street", "Flat 3, 45 Queen's Road",
-"1600 Pennsylvania Ave NW"), French and Latin ("12 rue de Rivoli", "Via Roma 10") and
-German or Dutch compounds ("Hauptstraße 5", "Kerkstraat 12"). Street types that are also
+"1600 Pennsylvania Ave NW"), French and Latin, type first or number first ("12 rue de
+Rivoli", "Avenue Louise 2 bus 4", "Via Roma 10", "ul. Długa 5 m. 3") and German or Dutch
+compounds ("Hauptstraße 5", "Witte de Withstraat 26-1"). A flat or unit before or after the
+street ("Apt 12B", ", 5º D", "-II") belongs to the address. Street types that are also
 common words ("close", "place", "way") need a capitalised name, so "2 hours drive" stays.
 
-Postcodes: a full UK postcode in capitals, a US ZIP+4 and an Irish eircode stand on their
-own; five digits (US, DE, FR...), "1234 AB" (NL) and "00-950" (PL) count only in context:
-after "postcode", "zip", "PLZ"..., after a US state, or before a town's name.
+Postcodes: a full UK postcode, a US ZIP+4 and an Irish eircode stand on their own; five or
+four digits (US, DE, FR, BE, CH...), "1234 AB" (NL) and "00-950" (PL) count only in context:
+right after an address (and perhaps its town), after "postcode", "zip", "PLZ"..., after a US
+state, or before a capitalised town.
 """
 
 import re
@@ -19,25 +22,6 @@ def _words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_UNIT = r"(?:(?:flat|apt|apartment|unit|suite|ste|room|floor|fl)\.?\s*(?:no\.?\s*)?#?\s*\w{1,5}\s*,?\s+)?"
-_HOUSE = r"\d{1,5}(?:\s?[A-Za-z](?!\w))?(?:[-/]\d{1,5}[A-Za-z]?)?"
-_NAME_WORD = r"(?:[^\W\d_][\w'’.-]*|\d{1,3}(?:st|nd|rd|th))"
-_PLAIN_TYPES = (
-    "street|st|road|rd|avenue|ave|av|lane|ln|boulevard|blvd|crescent|cres|parkway|pkwy|highway|hwy|"
-    "strasse|straße|embankment|wharf|quay"
-)
-_WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
-_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach"
-_ABBREVIATIONS = {"st", "rd", "ave", "av", "ln", "blvd", "cres", "pkwy", "hwy", "dr", "ct", "pl", "sq", "ter", "gdns"}
-_ABBREVIATIONS |= {"cir", "trl"}
-_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?!\w))?"
-_ENGLISH = re.compile(
-    rf"(?<![\w.,/-]){_UNIT}(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
-    rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
-    re.I,
-)
-_BROADWAY = re.compile(r"(?<![\w.,/-])\d{1,5}\s+Broadway\b", re.I)
-_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.I)
 # Words that are never part of a street's name: "2 of the blue way", "3 items in my place".
 _NOT_NAMES = _words(
     "the a an my your our his her their this that these those in on at to for from with by and or is are was "
@@ -45,56 +29,144 @@ _NOT_NAMES = _words(
     "months month years year times time pieces pcs euros eur dollars usd pounds gbp orders order products "
     "product boxes box people more less other all each per x about over under than after before into am pm "
     "out up off but not no so if then also just only very much many some any one two three four five six "
-    "seven eight nine ten of"
+    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane-"
 )
-_FRENCH = re.compile(
-    r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
-    r"(?:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|faubourg)\s+"
-    r"(?:(?:de\s+la|de|du|des|la|le|les|l['’]|d['’]|saint|sainte)\s*)*[^\W\d_][\w'’-]*"
-    r"(?:\s+(?:(?:de|du|des|la|le|l['’]|d['’])\s*)?[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’-]*){0,3}",
+_PARTICLES = _words("de del della dei di da do dos das du des la le les los las l' d' aux y i van der den het")
+_LETTER_WORD = r"[^\W\d_][\w'’.-]*"
+
+# --- number first: "221B Baker Street", "12 rue de Rivoli" ----------------------------------
+
+_HOUSE = r"\d{1,5}(?:\s?[A-Za-z](?!\w))?(?:[-/]\d{1,5}[A-Za-z]?)?"
+_NAME_WORD = rf"(?:{_LETTER_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
+_PLAIN_TYPES = (
+    "street|st|road|rd|avenue|ave|av|lane|ln|boulevard|blvd|crescent|cres|parkway|pkwy|highway|hwy|"
+    "strasse|straße|embankment|wharf|quay"
+)
+_WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
+_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach"
+_ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?!\w))?"
+_ENGLISH = re.compile(
+    rf"(?<![\w.,/-])(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
+    rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
     re.I,
 )
-_LATIN = re.compile(
-    r"(?<![\w.-])(?:[Cc]alle|C/|[Aa]venida|[Aa]vda\.?|[Pp]laza|[Pp]aseo|[Cc]arrer|[Vv]ia|[Vv]iale|[Pp]iazza|"
-    r"[Cc]orso|[Ll]argo|[Rr]ua|[Tt]ravessa|ul\.|[Uu]lica|al\.|[Aa]leja)\s+"
-    r"(?:(?:de|del|la|los|las|di|della|dei|da|do|dos|das)\s+)*[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’.-]*"
-    r"(?:\s+(?:(?:de|del|di|della|da|do)\s+)?[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’.-]*){0,3},?\s+(?:n[º°o.]\s*)?\d{1,4}[a-zA-Z]?(?!\w)"
+_ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.I)
+_FRENCH = re.compile(
+    r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
+    r"(?P<type>(?i:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|"
+    r"faubourg))\s+(?P<name>(?:(?i:de\s+la|des|du|de|la|le|les|saint|sainte)\s+|(?i:l|d)['’]\s*)*[^\W\d_][\w'’-]*)"
+    r"(?:\s+(?:(?:de|du|des|la|le|l['’]|d['’])\s*)?[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’-]*){0,3}"
 )
-_COMPOUND_NUMBER = r"\s+\d{1,4}(?:\s?[a-zA-Z](?!\w))?(?:[-/]\d{1,4}[a-z]?)?(?!\w)"
+
+# --- type first, number last: "Avenue Louise 2", "Calle de Alcalá 192", "ul. Długa 5" -------
+
+_FIRST_TYPES = (
+    r"rue|avenue|av\.|avenida|avda\.?|calle|c/|carrer|chaussée|chaussee|boulevard|bd|place|plaza|plaça|paseo|"
+    r"passeig|via|viale|piazza|corso|largo|rua|travessa|ul\.|ulica|al\.|aleja|quai|chemin|route|allée|impasse|"
+    r"rambla|ronda|steenweg|straße|strasse|laan|lei|dreef"
+)
+_ENGLISH_WORDS = _words("via place route avenue boulevard corso largo cours rambla passage")  # need a real name after
+_NUMBER = r"\d{1,4}[a-zA-Z]?(?:[-/](?:\d{1,4}[a-zA-Z]?|[A-Za-z]{1,3})(?!\w))*(?!\w)"
+_TYPE_FIRST = re.compile(
+    rf"(?<![\w.-])(?P<type>{_FIRST_TYPES})\s+(?P<name>(?:{_LETTER_WORD}\s+){{0,4}}{_LETTER_WORD}),?\s+"
+    rf"(?:n[º°o.]\s*)?{_NUMBER}",
+    re.I,
+)
+_GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
+
+# --- compounds: "Hauptstraße 5", "Kerkstraat 12", "Limmatquai 109" ---------------------------
+
+_COMPOUND_NUMBER = rf"\s+(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
 _COMPOUND_PLAIN = re.compile(
     r"(?<![\w-])[^\W\d_][\w.-]*?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
-    rf"gatan|vägen|gade|vej|veien|gata){_COMPOUND_NUMBER}",
+    rf"gatan|vägen|gade|vej|veien|gata|quai|kade|singel|dijk|steenweg){_COMPOUND_NUMBER}",
     re.I,
 )
 _COMPOUND_WORD = re.compile(
-    rf"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{{2,}}(?:weg|ring|damm|ufer|steig|chaussee|markt|kade|singel|dijk){_COMPOUND_NUMBER}"
+    r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
+    rf"dreef|lei|baan|wal|haven|werf|veld){_COMPOUND_NUMBER}"
 )
 _TWO_WORD = re.compile(
     r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]+\s+)"
     rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
 )
+# Capitalised words (and Dutch particles) before a compound: "Nieuwe Binnenweg", "Witte de With".
+_NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$")
+
+# --- the flat, unit or floor around a street ---------------------------------------------------
+
+_UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
+_UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}})?\s*,?\s*$")
+_UNIT_AFTER = re.compile(
+    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
+    r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
+)
 
 
 def find_addresses(text: str) -> list[PiiSpan]:
-    spans: list[PiiSpan] = []
+    found: list[tuple[int, int, bool]] = []  # start, end, may take names before it
     for match in _ENGLISH.finditer(text):
-        if _english_street(match):
+        if _english_street(match, text):
             end = match.end()
             if match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
                 end = match.start("dot")  # the sentence's full stop, not an abbreviation's
-            spans.append(PiiSpan(ADDRESS, match.start(), end))
-    for pattern in (_BROADWAY, _PO_BOX, _FRENCH, _LATIN, _COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD):
-        spans.extend(PiiSpan(ADDRESS, m.start(), m.end()) for m in pattern.finditer(text))
-    return spans
+            found.append((match.start(), end, False))
+    for match in _TYPE_FIRST.finditer(text):
+        if _named_street(match):
+            found.append((match.start(), match.end(), False))
+    for match in _FRENCH.finditer(text):
+        if _named_street(match):
+            found.append((match.start(), match.end(), False))
+    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA):
+        found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
+    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD):
+        found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
+    return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
 
 
-def _english_street(match: re.Match) -> bool:
+def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
+    """The span grown over its flat or unit ("Flat 3, ", ", Apt 12B", " bus 4") and, for a
+    compound, the capitalised words of its name before it."""
+    if named and (name := _NAME_BEFORE.search(text, max(0, start - 60), start)):
+        start = name.start()
+    if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
+        start = unit.start()
+    while more := _UNIT_AFTER.match(text, end):
+        end = more.end()
+    return start, end
+
+
+def _english_street(match: re.Match, text: str) -> bool:
     words = match.group("name").split()
-    if any(word.lower().strip(".") in _NOT_NAMES for word in words):
-        return False
+    for index, word in enumerate(words):
+        if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word == "The"):
+            return False
     street_type = match.group("type")
-    if street_type.lower() in _WORD_TYPES.split("|"):
-        return street_type[0].isupper() or all(word[0].isupper() or word[0].isdigit() for word in words)
+    if street_type.lower() in _WORD_TYPES.split("|") and not street_type[0].isupper():
+        before = text[max(0, match.start() - 40) : match.start()]
+        cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
+        return cue is not None or all(word[0].isupper() or word[0].isdigit() for word in words)
+    return True
+
+
+# What comes before a lower-case "12 oak drive" that makes it a street.
+_ADDRESS_CUE = re.compile(
+    r"\b(?:address|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|courier|"
+    r"driver|left|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
+    re.I,
+)
+_AT_OR_TO = re.compile(r"\b(?:at|to)\s+$", re.I)
+
+
+def _named_street(match: re.Match) -> bool:
+    words = match.group("name").split()
+    if any(word.lower() in _NOT_NAMES for word in words):
+        return False
+    if match.group("type").lower() in _ENGLISH_WORDS:  # "via email 5 times", "3 place settings"
+        first = words[0]
+        return first[0].isupper() or first.lower() in _PARTICLES
     return True
 
 
@@ -102,18 +174,20 @@ def _english_street(match: re.Match) -> bool:
 
 _UK = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
 _EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
-_STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])")
-_EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])")
+_STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
+_EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
 _ANY_FORM = (
     rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
     r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2})"
 )
 _KEYWORD = (
-    r"(?:post\s?code|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|code\s+postal|cp|eircode|"
+    r"(?:(?:post|pst|psot|pots)\s?(?:code|cdoe|ocde|cod)|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|"
+    r"code\s+postal|cp|eircode|"
     r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code)"
 )
+_ANY_KEYWORD = re.compile(rf"\b{_KEYWORD}\b", re.I)
 _AFTER_KEYWORD = re.compile(
-    rf"\b{_KEYWORD}\b(?:\s*(?:is|:|=|of|-|number|area)\s*){{0,2}}\s*[\"'(]?(?P<p>(?<![\w-]){_ANY_FORM})(?![\w-])",
+    rf"\b{_KEYWORD}\b[^\d\n]{{0,40}}?(?P<p>(?<![\w-]){_ANY_FORM})(?![\w-])",
     re.I,
 )
 _BEFORE_KEYWORD = re.compile(
@@ -124,7 +198,17 @@ _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
     "ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 )
-_AFTER_STATE = re.compile(rf"\b(?:{_STATES})\.?,?\s+(?P<p>\d{{5}}(?:-\d{{4}})?)(?![\w-])")
+_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+    "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+    "Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|"
+    "North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|"
+    "Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
+)
+_AFTER_STATE = re.compile(rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d{{5}}(?:-\d{{4}})?)(?![\w-])")
+# After an address, perhaps past its town (and state): "[ADDRESS], 10115 Berlin", "[ADDRESS]
+# glasgow g3 7fe", "[ADDRESS], seattle, wa 98101".
+_AFTER_ADDRESS = re.compile(rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?P<p>(?<![\w-])(?i:{_ANY_FORM}))(?![\w-])")
 _LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|[A-Z]{1,2}-\d{4,5})"
 _BEFORE_TOWN = re.compile(rf"(?<![\w.,/-])(?P<p>{_LOCAL})\s+(?P<town>[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][^\W\d_]+(?:-[^\W\d_]+)?)")
 # Capitalised words after a number that are not towns: "10000 Points", "12345 Thanks".
@@ -133,17 +217,27 @@ _NOT_TOWNS = _words(
     "Pieces Pcs Days Hours Minutes Km Miles Steps Calories Reviews Followers Likes Views Orders Customers Ok OK "
     "Yes No Hi Hello Cheers Regards"
 )
-_UNITS = {"KM", "MG", "ML", "GB", "MB", "KB", "TB", "HZ", "PM", "AM", "CM", "MM", "KG", "LB", "OZ", "HP", "MP"}
+_UNITS = _words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
 
 
-def find_postcodes(text: str) -> list[PiiSpan]:
+def find_places(text: str) -> list[PiiSpan]:
+    """Addresses, and postcodes (some of which count only because an address precedes them)."""
+    addresses = find_addresses(text)
+    return addresses + find_postcodes(text, addresses)
+
+
+def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
     spans = [PiiSpan(POSTCODE, m.start(), m.end()) for m in _STANDALONE.finditer(text)]
     for match in _EIRCODE_ALONE.finditer(text):  # "D02 X285": the last four mix letters and digits
         unique = match.group()[-4:]
         if any(c.isdigit() for c in unique) and any(c.isalpha() for c in unique):
             spans.append(PiiSpan(POSTCODE, match.start(), match.end()))
-    for pattern in (_AFTER_KEYWORD, _BEFORE_KEYWORD, _AFTER_STATE):
+    patterns = (_AFTER_KEYWORD, _BEFORE_KEYWORD, _AFTER_STATE) if _ANY_KEYWORD.search(text) else (_AFTER_STATE,)
+    for pattern in patterns:
         spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
+    for address in addresses:
+        if match := _AFTER_ADDRESS.match(text, address.end):
+            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_TOWN.finditer(text):
         code = match.group("p")
         if match.group("town") in _NOT_TOWNS or code[-2:] in _UNITS:

@@ -2,7 +2,8 @@
 `"call [PHONE]"`.
 
 A cheap prefilter decides first whether a text can hold any of it at all (every kind has
-an "@" or a digit), so an ordinary message ("do you ship to Norway?") costs one regex search.
+an "@" or a digit, or a spelled-out "(at)" or "dot"), so an ordinary message ("do you ship to
+Norway?") costs one regex search.
 Overlapping finds are settled by length: "DE89 3704 ..." is one IBAN, not a phone number.
 """
 
@@ -10,7 +11,7 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from redaction.places import find_addresses, find_postcodes
+from redaction.places import find_places
 from redaction.rules import (
     ADDRESS,
     CARD,
@@ -28,15 +29,14 @@ from redaction.rules import (
     find_numbers,
 )
 
-_CANDIDATE = re.compile(r"[@\d]")
+_CANDIDATE = re.compile(r"[@\d]|[(\[]at[)\]]|\bdot\b", re.I)
 FINDERS: tuple[Callable[[str], list[PiiSpan]], ...] = (
     find_emails,
     find_ibans,
     find_numbers,
     find_cvvs,
     find_dates_of_birth,
-    find_postcodes,
-    find_addresses,
+    find_places,
 )
 # Among spans of the same length: the more specific kind wins.
 PRIORITY = {EMAIL: 0, IBAN: 1, CARD: 2, CVV: 3, DATE_OF_BIRTH: 4, POSTCODE: 5, ADDRESS: 6, PHONE: 7}

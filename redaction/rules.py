@@ -34,10 +34,22 @@ def _spans(label: str, pattern: re.Pattern, text: str, group: int | str = 0) -> 
 # --- e-mail --------------------------------------------------------------------------------
 
 _EMAIL = re.compile(r"[\w.+'-]*\w@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# Spelled out: "ada(at)example.org", "john dot smith at gmail dot com" (a bare "look at amazon
+# dot com" has no dotted name before "at", and stays).
+_TLD = r"(?:com|net|org|edu|gov|io|co|uk|de|fr|nl|it|es|pl|ie|be|ch|at|eu|info)\b"
+_SPELLED_EMAIL = re.compile(
+    r"\b[\w.+-]+\s*[(\[]at[)\]]\s*[\w-]+(?:(?:\s*[(\[]dot[)\]]\s*|\.)[\w-]+)*(?:\s*[(\[]dot[)\]]\s*|\.)"
+    + _TLD
+    + r"|\b\w+(?:\s+dot\s+\w+)+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+"
+    + _TLD,
+    re.I,
+)
+_SPELLED_HINT = re.compile(r"[(\[]at[)\]]|\bdot\b", re.I)
 
 
 def find_emails(text: str) -> list[PiiSpan]:
-    return _spans(EMAIL, _EMAIL, text)
+    spans = _spans(EMAIL, _EMAIL, text) if "@" in text else []
+    return spans + _spans(EMAIL, _SPELLED_EMAIL, text) if _SPELLED_HINT.search(text) else spans
 
 
 # --- runs of digits: cards and phone numbers -------------------------------------------------
@@ -83,7 +95,9 @@ def _classify_run(run: str, before: str) -> str | None:
     keyword = "ref" if _REFERENCE_JUST_BEFORE.search(before[-40:]) else _last_keyword(before)
     international = run.startswith(("+", "00"))
     card_length = MIN_CARD_DIGITS <= len(digits) <= MAX_CARD_DIGITS and not international and digits[0] != "0"
-    if card_length and (keyword == "card" or (luhn_valid(digits) and keyword != "ref")):
+    # A card's own shape (Luhn, 15 or 16 digits, a card network's first digit) needs no context.
+    card_shaped = len(digits) in (15, 16) and digits[0] in "3456" and luhn_valid(digits)
+    if card_length and (keyword == "card" or card_shaped or (luhn_valid(digits) and keyword != "ref")):
         return CARD
     if keyword == "ref":
         return None
@@ -161,9 +175,10 @@ def _word_char_at(text: str, index: int) -> bool:
 # --- CVV -----------------------------------------------------------------------------------
 
 _CVV_WORDS = (
-    r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|secu\w*\s+(?:code|no\.?|num\w*)|card\s+verification(?:\s+\w+)?|"
-    r"verification\s+(?:code|number)|(?:three|four|3|4)[\s-]+di\w*(?:\s+(?:code|number))?|"
-    r"(?:code|number|digits|numbers)\s+on\s+the\s+back(?:\s+of\s+(?:the|my)\s+card)?)"
+    r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|sec(?:u\w*|\.)?\s+(?:code|no\.?|num\w*)|card\s+verification(?:\s+\w+)?|"
+    r"verification\s+(?:code|number)|(?:three|four|3|4)[\s-]+(?:di\w*|num\w*)(?:\s+(?:code|number))?|"
+    r"(?:code|number|digits|numbers)\s+on\s+(?:the\s+)?back(?:\s+of\s+(?:the\s+|my\s+)?card)?|"
+    r"back\s+of\s+(?:the\s+|my\s+)?card)"
 )
 _CVV_AFTER = re.compile(rf"\b{_CVV_WORDS}(?!\w)[^\d\n]{{0,30}}?(?<!\d)(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)", re.I)
 _CVV_BEFORE = re.compile(
@@ -173,7 +188,12 @@ _CVV_BEFORE = re.compile(
 )
 
 
+_CVV_KEYWORD = re.compile(_CVV_WORDS, re.I)
+
+
 def find_cvvs(text: str) -> list[PiiSpan]:
+    if not _CVV_KEYWORD.search(text):
+        return []
     return _spans(CVV, _CVV_AFTER, text, "n") + _spans(CVV, _CVV_BEFORE, text, "n")
 
 
@@ -193,7 +213,7 @@ _DATE = (
     rf"\d{{1,2}}\s+\d{{1,2}}\s+{_YEAR}|\d{{8}})"
 )
 _DOB_WORDS = (
-    r"(?:b[oi]rn|birth\w*|bday|b-day|dob|d\.o\.b\.?|date\s+of\s+b\w+|geboren|geburtsdatum|né|née|"
+    r"(?:b[oi]rn|birth\w*|brith\w*|bith\w*|bday|b-day|dob|d\.o\.b\.?|date\s+of\s+b\w+|geboren|geburtsdatum|né|née|"
     r"date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita|geboortedatum)"
 )
 _DOB_KEYWORD = re.compile(rf"\b{_DOB_WORDS}(?!\w)", re.I)
@@ -209,6 +229,8 @@ DOB_WINDOW = 90  # characters after "born", "DOB"...: "my DOB is 1/2/1980 and my
 def find_dates_of_birth(text: str) -> list[PiiSpan]:
     """Dates after a birth keyword (on the same line, within `DOB_WINDOW` characters) or just
     before one; a date in this year or later is an appointment, not a birth."""
+    if not _DOB_KEYWORD.search(text):
+        return []
     spans = _spans(DATE_OF_BIRTH, _DOB_BEFORE, text, "d")
     for keyword in _DOB_KEYWORD.finditer(text):
         line_end = text.find("\n", keyword.end())
