@@ -183,7 +183,7 @@ _CVV_WORDS = (
 _CVV_AFTER = re.compile(rf"\b{_CVV_WORDS}(?!\w)[^\d\n]{{0,30}}?(?<!\d)(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)", re.I)
 _CVV_BEFORE = re.compile(
     rf"(?<![\d.,/-])(?<!\d )(?<!\d  )(?P<n>\d{{3,4}})(?![\d.,/-])\s*(?:\)|,)?\s*(?:is|=|are|was)?\s*"
-    rf"(?:the|my|its|as)?\s*(?:\(\s*)?{_CVV_WORDS}(?!\w)",
+    rf"(?:\(\s*)?(?:the|my|its|as)?\s*{_CVV_WORDS}(?!\w)",
     re.I,
 )
 
