@@ -98,7 +98,7 @@ _NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)
 # --- the flat, unit or floor around a street ---------------------------------------------------
 
 _UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
-_UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}})?\s*,?\s*$")
+_UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*,?\s*$")
 _UNIT_AFTER = re.compile(
     rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
     r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"

@@ -213,7 +213,7 @@ _DATE = (
     rf"\d{{1,2}}\s+\d{{1,2}}\s+{_YEAR}|\d{{8}})"
 )
 _DOB_WORDS = (
-    r"(?:b[oi]rn|birth\w*|brith\w*|bith\w*|bday|b-day|dob|d\.o\.b\.?|date\s+of\s+b\w+|geboren|geburtsdatum|né|née|"
+    r"(?:b[oi]rn|birth\w*|brith\w*|bith\w*|bday|b-day|dob|d\.o\.b\.?|date\s+of\s+b\w+|geboren|geb\.|geburtsdatum|né|née|"
     r"date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita|geboortedatum)"
 )
 _DOB_KEYWORD = re.compile(rf"\b{_DOB_WORDS}(?!\w)", re.I)

@@ -113,9 +113,13 @@ def main(argv: list[str] | None = None) -> dict:
             parser.error(f"{path} does not exist")
 
     redactor = Redactor()
+    sets = {path: read_jsonl(path) for path in [*pii_paths, clean_path]}
+    by_file = {path.name: measure_pii(redactor, sets[path], args.show_misses) for path in pii_paths}
+    clean = measure_clean(redactor, sets[clean_path], args.show_misses)
+    texts = [message["text"] for messages in sets.values() for message in messages]
     started = time.perf_counter()
-    by_file = {path.name: measure_pii(redactor, read_jsonl(path), args.show_misses) for path in pii_paths}
-    clean = measure_clean(redactor, read_jsonl(clean_path), args.show_misses)
+    for text in texts:
+        redactor.find(text)
     seconds = time.perf_counter() - started
 
     items, hits, typed = Counter(), Counter(), Counter()
@@ -134,7 +138,7 @@ def main(argv: list[str] | None = None) -> dict:
         "messages": messages,
         "by_file": by_file,
         "files": {"pii": [str(p) for p in pii_paths], "clean": str(clean_path)},
-        "messages_per_second": round(messages / seconds) if seconds else None,
+        "messages_per_second": round(len(texts) / seconds) if seconds else None,  # the redactor alone
         "definition": "caught: every letter/digit of the item lies inside a masked span; "
         "false alarm: a clean message changed at all",
         "method": "stdlib regular expressions + Luhn and IBAN mod-97 checksums (redaction/)",
