@@ -220,6 +220,19 @@ _NOT_TOWNS = _words(
 _UNITS = _words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
 
 
+# Towns a lower-case "75011 paris" may name (capitalised towns need no list).
+_TOWNS = _words(
+    "paris lyon marseille nantes toulouse bordeaux lille strasbourg nice rennes montpellier berlin hamburg münchen "
+    "munich köln cologne frankfurt stuttgart düsseldorf leipzig dresden bremen hannover nürnberg madrid barcelona "
+    "sevilla valencia bilbao málaga zaragoza roma rome milano milan torino turin napoli naples firenze florence "
+    "bologna genova venezia palermo amsterdam rotterdam utrecht eindhoven leiden haarlem groningen maastricht "
+    "delft brussel bruxelles brussels antwerpen anvers gent ghent leuven liège namur brugge wien vienna graz linz "
+    "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
+    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg"
+)
+_BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
+
+
 def find_places(text: str) -> list[PiiSpan]:
     """Addresses, and postcodes (some of which count only because an address precedes them)."""
     addresses = find_addresses(text)
@@ -237,6 +250,9 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
     for address in addresses:
         if match := _AFTER_ADDRESS.match(text, address.end):
+            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
+    for match in _BEFORE_LOWER_TOWN.finditer(text):
+        if match.group("town").lower() in _TOWNS:
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_TOWN.finditer(text):
         code = match.group("p")

@@ -63,10 +63,16 @@ _DECIMAL = re.compile(r"\d+\.\d{2}")  # a price
 # is a reference, "wrong phone number on the order, it is 07700 900123" a phone number.
 _KEYWORDS = re.compile(
     r"\b(?:(?P<card>card|visa|master ?card|amex|american express|maestro|debit|credit card)|"
-    r"(?P<phone>phone|call|ring|tel|telephone|mobile|mob|cell|whatsapp|text|sms|reach|landline|fax|contact)|"
+    r"(?P<phone>phone|call|ring|tel|telephone|mobile|mob|cell|whatsapp|text|sms|reach|landline|fax|contact|"
+    r"(?:my|our|your|his|her)\s+(?:new\s+)?(?:number|no\.?|nr\.?))|"
     r"(?P<ref>tracking|track|invoice|ref|reference|parcel|shipment|consignment|serial|sku|barcode|ean|upc|gtin|"
     r"isbn|credit note|box|return|rma|batch|lot|imei|awb|waybill|voucher|coupon|gift ?card|promo|receipt|"
     r"transaction))s?\b",
+    re.I,
+)
+_PHONE_AFTER = re.compile(
+    r"\W{0,3}(?:\(?\s*(?:is|=)\s+(?:my|the|our|his|her)\s+(?:new\s+)?(?:mobile|phone|cell|number|landline|tel)|"
+    r"\(\s*(?:mobile|mob|cell|tel|phone|landline|home|work|office)\b)",
     re.I,
 )
 # Words that make a number a reference only right before it: "order 70273311", "account no. 12345678".
@@ -85,7 +91,7 @@ def _last_keyword(before: str) -> str | None:
     return last.lastgroup if last else None
 
 
-def _classify_run(run: str, before: str) -> str | None:
+def _classify_run(run: str, before: str, after: str = "") -> str | None:
     digits = re.sub(r"\D", "", run)
     groups = re.findall(r"\d+", run)
     if _DATE_SHAPE.fullmatch(run) or _DECIMAL.fullmatch(run):
@@ -93,6 +99,8 @@ def _classify_run(run: str, before: str) -> str | None:
     if len(groups) > 1 and all(_ORDER_NUMBER.fullmatch(group) for group in groups):
         return None  # "702733 702744": several order numbers
     keyword = "ref" if _REFERENCE_JUST_BEFORE.search(before[-40:]) else _last_keyword(before)
+    if _PHONE_AFTER.match(after):  # "07700 900123 is my mobile", "0161 496 0000 (home)"
+        keyword = "phone"
     international = run.startswith(("+", "00"))
     card_length = MIN_CARD_DIGITS <= len(digits) <= MAX_CARD_DIGITS and not international and digits[0] != "0"
     # A card's own shape (Luhn, 15 or 16 digits, a card network's first digit) needs no context.
@@ -118,7 +126,7 @@ def find_numbers(text: str) -> list[PiiSpan]:
 
 
 def _classify_groups(text: str, offset: int, run: str) -> list[PiiSpan]:
-    label = _classify_run(run, text[:offset])
+    label = _classify_run(run, text[:offset], text[offset + len(run) : offset + len(run) + 30])
     if label:
         return [PiiSpan(label, offset, offset + len(run))]
     pieces = list(re.finditer(rf"(?:\+ ?)?{_GROUP}", run))
@@ -130,7 +138,7 @@ def _classify_groups(text: str, offset: int, run: str) -> list[PiiSpan]:
                 continue
             sub = run[pieces[start].start() : pieces[end - 1].end()]
             sub_offset = offset + pieces[start].start()
-            label = _classify_run(sub, text[:sub_offset])
+            label = _classify_run(sub, text[:sub_offset], text[sub_offset + len(sub) : sub_offset + len(sub) + 30])
             if label:
                 found.append(PiiSpan(label, sub_offset, sub_offset + len(sub)))
                 start = end
