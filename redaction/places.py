@@ -194,6 +194,13 @@ _BEFORE_KEYWORD = re.compile(
     rf"(?<![\w-])(?P<p>{_ANY_FORM})(?![\w-])\s*(?:is\s+(?:my|the|our)\s+|\(\s*)?{_KEYWORD}\b",
     re.I,
 )
+# Where a parcel goes: "do you deliver to 60535?", "is 8008 in your delivery area?"
+_DELIVER_TO = re.compile(rf"\b(?:deliver|ship|post|send)\w*\s+(?:to|in)\s+(?P<p>{_ANY_FORM})(?![\w-])", re.I)
+_AREA_AFTER = re.compile(
+    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:is\s+)?(?:in\s+)?(?:your\s+)?(?:delivery|shipping|postal|post)\s+"
+    r"(?:area|zone|region)\b",
+    re.I,
+)
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
     "ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
@@ -245,7 +252,9 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         unique = match.group()[-4:]
         if any(c.isdigit() for c in unique) and any(c.isalpha() for c in unique):
             spans.append(PiiSpan(POSTCODE, match.start(), match.end()))
-    patterns = (_AFTER_KEYWORD, _BEFORE_KEYWORD, _AFTER_STATE) if _ANY_KEYWORD.search(text) else (_AFTER_STATE,)
+    patterns = (_AFTER_STATE, _DELIVER_TO, _AREA_AFTER)
+    if _ANY_KEYWORD.search(text):
+        patterns += (_AFTER_KEYWORD, _BEFORE_KEYWORD)
     for pattern in patterns:
         spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
     for address in addresses:

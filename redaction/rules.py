@@ -78,7 +78,8 @@ _PHONE_AFTER = re.compile(
 # Words that make a number a reference only right before it: "order 70273311", "account no. 12345678".
 _REFERENCE_JUST_BEFORE = re.compile(
     r"\b(?:order|item|article|product|account|customer|loyalty|ticket|case|booking|confirmation|model|"
-    r"membership|member|package|delivery|note|code|pin)s?\s*(?:no\.?|nr\.?|number|num|id|code|#)?\s*[:#]?\s*$",
+    r"membership|member|package|delivery|note|code|pin)s?\s*(?:no\.?|nr\.?|number|num|id|code|#)?\s*"
+    r"(?:is|was|=)?\s*[:#]?\s*$",
     re.I,
 )
 _ORDER_NUMBER = re.compile(r"\d{6}")
@@ -183,14 +184,15 @@ def _word_char_at(text: str, index: int) -> bool:
 # --- CVV -----------------------------------------------------------------------------------
 
 _CVV_WORDS = (
-    r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|sec(?:u\w*|\.)?\s+(?:code|no\.?|num\w*)|card\s+verification(?:\s+\w+)?|"
-    r"verification\s+(?:code|number)|(?:three|four|3|4)[\s-]+(?:di\w*|num\w*)(?:\s+(?:code|number))?|"
-    r"(?:code|number|digits|numbers)\s+on\s+(?:the\s+)?back(?:\s+of\s+(?:the\s+|my\s+)?card)?|"
+    r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|sec(?:u\w*|\.)?\s+(?:code|no\.?|num\w*|digits?)|card\s+verification(?:\s+\w+)?|"
+    r"verification\s+(?:code|no\.?|num\w*)|(?:three|four|3|4)[\s-]+(?:di\w*|num\w*)(?:\s+(?:code|number))?|"
+    r"(?:code|number|digits|numbers)\s+on\s+(?:the\s+)?(?:back|reverse)(?:\s+of\s+(?:the\s+|my\s+)?card)?|"
     r"back\s+of\s+(?:the\s+|my\s+)?card)"
 )
 _CVV_AFTER = re.compile(rf"\b{_CVV_WORDS}(?!\w)[^\d\n]{{0,30}}?(?<!\d)(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)", re.I)
 _CVV_BEFORE = re.compile(
-    rf"(?<![\d.,/-])(?<!\d )(?<!\d  )(?P<n>\d{{3,4}})(?![\d.,/-])\s*(?:\)|,)?\s*(?:is|=|are|was)?\s*"
+    rf"(?<![\d.,/-])(?<!\d )(?<!\d  )(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)\s*[.,;:!)]?\s*"
+    r"(?:(?:that|this|it)(?:'s|\s+is|\s+was)\s+)?(?:is|=|are|was)?\s*"
     rf"(?:\(\s*)?(?:the|my|its|as)?\s*{_CVV_WORDS}(?!\w)",
     re.I,
 )
@@ -227,7 +229,7 @@ _DOB_WORDS = (
 _DOB_KEYWORD = re.compile(rf"\b{_DOB_WORDS}(?!\w)", re.I)
 _A_DATE = re.compile(rf"(?<![\w/.-]){_DATE}(?![\w/-])", re.I)
 _DOB_BEFORE = re.compile(
-    rf"(?<![\w/.-])(?P<d>{_DATE})(?![\w/-])\s*(?:\)|,)?\s*(?:is|as)?\s*(?:my|the|his|her|their)?\s*"
+    rf"(?<![\w/.-])(?P<d>{_DATE})(?![\w/-])\s*(?:\)|,|-)?\s*(?:is|as)?\s*\(?\s*(?:my|the|his|her|their)?\s*"
     r"(?:date\s+of\s+birth|birth\s*date|birthday|dob|d\.o\.b)\b",
     re.I,
 )

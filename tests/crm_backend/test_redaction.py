@@ -58,6 +58,8 @@ def test_iban_checksum_and_country_length():
         ("security code 907.", "security code [CVV]."),
         ("the 3 digits on the back are 552", "the 3 digits on the back are [CVV]"),
         ("it's 318 (the cvv)", "it's [CVV] (the cvv)"),
+        ("4821. that's the cvc", "[CVV]. that's the cvc"),
+        ("the code on the reverse is 366", "the code on the reverse is [CVV]"),
     ],
 )
 def test_cvv_in_context(text, expected):
@@ -71,6 +73,7 @@ def test_cvv_in_context(text, expected):
         ("do you deliver to m4 5aj?", "do you deliver to [POSTCODE]?"),
         ("Boston, MA 02116-4003", "Boston, MA [POSTCODE]"),
         ("zip 60614 please", "zip [POSTCODE] please"),
+        ("do you deliver to 60614?", "do you deliver to [POSTCODE]?"),
         ("Denver, CO 80202", "Denver, CO [POSTCODE]"),
         ("it goes to 50667 Köln", "it goes to [POSTCODE] Köln"),
         ("it goes to 69002 lyon", "it goes to [POSTCODE] lyon"),
@@ -92,6 +95,7 @@ def test_postcodes_uk_us_eu_and_eircode(text, expected):
         ("date of birth 14 July 1979", "date of birth [DATE_OF_BIRTH]"),
         ("born July 14th, 1979 in Leeds", "born [DATE_OF_BIRTH] in Leeds"),
         ("14.07.1979 is my date of birth", "[DATE_OF_BIRTH] is my date of birth"),
+        ("1979-07-14 (date of birth)", "[DATE_OF_BIRTH] (date of birth)"),
         ("her dob is 2/3/1990 and mine is 4 May 1988", "her dob is [DATE_OF_BIRTH] and mine is [DATE_OF_BIRTH]"),
     ],
 )
@@ -130,6 +134,7 @@ def test_street_forms(text, expected):
         "tracking number 00340434161094042557",
         "the tracking number is 12345678901",
         "I bought 2000 paris souvenirs",
+        "my loyalty number is 88812345",
         "it's a 10 minute walk, 2 hours drive",
         "can I get 2 of the 3 place settings",
         "I sent it via email 5 times",
