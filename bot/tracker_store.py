@@ -79,7 +79,9 @@ def customer_tokens(events: Iterable[Event]) -> set[str]:
     return tokens
 
 
-def redact_event(data: dict[str, Any], *, private_slots: frozenset[str] = frozenset(), secrets: Iterable[str] = ()):
+def redact_event(
+    data: dict[str, Any], *, private_slots: frozenset[str] = frozenset(), secrets: Iterable[str] = ()
+) -> dict[str, Any]:
     """A masked copy of one event's dict (`Event.as_dict()`); `data` itself is not changed."""
     kind = data.get("event")
     clean = dict(data)
@@ -88,8 +90,7 @@ def redact_event(data: dict[str, Any], *, private_slots: frozenset[str] = frozen
     if kind == "user":
         clean.update(_redacted_user_message(data))
     elif kind in ("bot", "agent"):
-        clean["text"] = _redact_strings(data.get("text"))
-        clean["data"] = _redact_strings(data.get("data"))
+        clean.update({key: _redact_strings(data[key]) for key in ("text", "data") if key in data})
     elif kind == "slot":
         clean["value"] = _slot_value(data.get("name"), data.get("value"), private_slots)
     elif kind == "entities":

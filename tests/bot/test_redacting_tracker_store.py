@@ -184,3 +184,22 @@ def test_endpoints_configure_the_redacting_store(monkeypatch, tmp_path):
     inner = getattr(store, "_tracker_store", store)
     assert isinstance(inner, RedactingSQLTrackerStore)
     assert inner.private_slots == {"new_address"}
+
+
+def test_events_sent_to_an_event_broker_are_masked_too(tmp_path, domain):
+    """Rasa's SQL event broker (a real one, on SQLite) receives the same masked events."""
+    from rasa.core.brokers.sql import SQLEventBroker
+
+    broker = SQLEventBroker(db=str(tmp_path / "broker.db"))
+    store = RedactingSQLTrackerStore(domain=domain, host=f"sqlite:///{tmp_path / 't.db'}", event_broker=broker)
+
+    async def run():
+        tracker = await store.get_or_create_tracker("brokered")
+        a_turn(tracker, domain)
+        await store.save(tracker)
+
+    asyncio.run(run())
+    with broker.engine.connect() as connection:
+        published = [row.data for row in connection.execute(sa.text("SELECT data FROM events")).all()]
+    assert any("[CARD]" in data for data in published)
+    assert not any(CARD in data or PHONE in data or TOKEN in data for data in published)
