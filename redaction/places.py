@@ -52,6 +52,7 @@ _ENGLISH = re.compile(
     re.I,
 )
 _ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
+_ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
 _PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.I)
 _FRENCH = re.compile(
     r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
@@ -88,12 +89,15 @@ _COMPOUND_WORD = re.compile(
     r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
     rf"dreef|lei|baan|wal|haven|werf|veld){_COMPOUND_NUMBER}"
 )
+_COMPOUND_LOWER = re.compile(_COMPOUND_WORD.pattern, re.I)
 _TWO_WORD = re.compile(
     r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]+\s+)"
     rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
 )
+_TWO_WORD_LOWER = re.compile(_TWO_WORD.pattern, re.I)
 # Capitalised words (and Dutch particles) before a compound: "Nieuwe Binnenweg", "Witte de With".
 _NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$")
+_LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$", re.I)
 
 # --- the flat, unit or floor around a street ---------------------------------------------------
 
@@ -101,7 +105,7 @@ _UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
 _UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*,?\s*$")
 _UNIT_AFTER = re.compile(
     rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
-    r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
+    r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
 )
 
 
@@ -113,17 +117,44 @@ def find_addresses(text: str) -> list[PiiSpan]:
             if match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
                 end = match.start("dot")  # the sentence's full stop, not an abbreviation's
             found.append((match.start(), end, False))
-    for match in _TYPE_FIRST.finditer(text):
-        if _named_street(match):
-            found.append((match.start(), match.end(), False))
-    for match in _FRENCH.finditer(text):
-        if _named_street(match):
-            found.append((match.start(), match.end(), False))
+    for pattern in (_TYPE_FIRST, _FRENCH):
+        for match in pattern.finditer(text):
+            if _named_street(match, _cued(text, match.start(), match.end())):
+                end = match.end()
+                if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
+                    end = _more_name_words(text, end)
+                found.append((match.start(), end, False))
     for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA):
         found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
     for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD):
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
+    for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
+        found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
     return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
+
+
+_NEXT_WORD = re.compile(r"[ -](?P<w>[^\W\d_][\w'’]*)")
+
+
+def _more_name_words(text: str, end: int, limit: int = 3) -> int:
+    for _ in range(limit):
+        word = _NEXT_WORD.match(text, end)
+        if not word or word.group("w").lower() in _NOT_NAMES | _CUE_WORDS:
+            break
+        end = word.end()
+    return end
+
+
+def _cued(text: str, start: int, end: int) -> bool:
+    """Whether the words around a lower-case street say it is an address: "live at 12 oak
+    drive", "collect from spalenberg 44", "82 meadow view - that's where I live"."""
+    before = text[max(0, start - 40) : start]
+    cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
+    if cue is not None or _UNIT_AFTER.match(text, end):  # a flat after it: "217 elm grove, flat 7"
+        return True
+    while more := _UNIT_AFTER.match(text, end):
+        end = more.end()
+    return _CUE_AFTER.match(text, end) is not None
 
 
 def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
@@ -131,6 +162,11 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
     compound, the capitalised words of its name before it."""
     if named and (name := _NAME_BEFORE.search(text, max(0, start - 60), start)):
         start = name.start()
+    elif named and text[start].islower() and (name := _LOWER_NAME_BEFORE.search(text, max(0, start - 60), start)):
+        words = name.group().split()
+        while words and words[0].lower() in _NOT_NAMES | _CUE_WORDS:
+            words.pop(0)
+        start -= len(" ".join(words)) + 1 if words else 0
     if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
         start = unit.start()
     while more := _UNIT_AFTER.match(text, end):
@@ -141,32 +177,40 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
 def _english_street(match: re.Match, text: str) -> bool:
     words = match.group("name").split()
     for index, word in enumerate(words):
-        if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word == "The"):
+        if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word.lower() == "the"):
             return False
     street_type = match.group("type")
     if street_type.lower() in _WORD_TYPES.split("|") and not street_type[0].isupper():
-        before = text[max(0, match.start() - 40) : match.start()]
-        cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
-        return cue is not None or all(word[0].isupper() or word[0].isdigit() for word in words)
+        capitalised = all(word[0].isupper() or word[0].isdigit() for word in words)
+        return capitalised or _cued(text, match.start(), match.end())
     return True
 
 
 # What comes before a lower-case "12 oak drive" that makes it a street.
+_CUE_WORDS = _words(
+    "address addr live living lives deliver delivered delivery send sent ship shipped shipping post posted moved "
+    "house home parcel courier driver left dropped drop collect collected pick return returned"
+)
 _ADDRESS_CUE = re.compile(
-    r"\b(?:address|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|courier|"
-    r"driver|left|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
+    r"\b(?:address|addr|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|"
+    r"courier|driver|left|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
     re.I,
 )
-_AT_OR_TO = re.compile(r"\b(?:at|to)\s+$", re.I)
+_AT_OR_TO = re.compile(r"\b(?:at|to|from)\s+$", re.I)
+_CUE_AFTER = re.compile(
+    r"\s*[-–,]?\s*(?:(?:that'?s|this\s+is|it'?s)\s+(?:where|my|our|the\s+address)|is\s+(?:my|our|where|the|wrong|"
+    r"not)\b|(?:is\s+)?on\s+the\s+label)",
+    re.I,
+)
 
 
-def _named_street(match: re.Match) -> bool:
+def _named_street(match: re.Match, cued: bool) -> bool:
     words = match.group("name").split()
     if any(word.lower() in _NOT_NAMES for word in words):
         return False
     if match.group("type").lower() in _ENGLISH_WORDS:  # "via email 5 times", "3 place settings"
         first = words[0]
-        return first[0].isupper() or first.lower() in _PARTICLES
+        return first[0].isupper() or first.lower() in _PARTICLES or cued
     return True
 
 
