@@ -245,6 +245,16 @@ _AREA_AFTER = re.compile(
     r"(?:area|zone|region)\b",
     re.I,
 )
+# Where someone is: "I live near 10115", "is 8008 covered?", "in the 3000 area".
+_NEAR = re.compile(
+    rf"\b(?:near|close\s+to|live\s+in|living\s+in|based\s+in|located\s+in|area(?:\s+code)?)\s+"
+    rf"(?P<p>{_ANY_FORM})(?![\w-])",
+    re.I,
+)
+_COVERED = re.compile(
+    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:area\s+)?(?:is\s+|are\s+)?(?:covered|served|area)\b",
+    re.I,
+)
 _STATES = (
     "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
     "ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
@@ -284,6 +294,10 @@ _TOWNS = _words(
 _BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
 
 
+def _year(code: str) -> bool:
+    return len(code) == 4 and code.isdigit() and 1900 <= int(code) <= 2099
+
+
 def find_places(text: str) -> list[PiiSpan]:
     """Addresses, and postcodes (some of which count only because an address precedes them)."""
     addresses = find_addresses(text)
@@ -301,6 +315,8 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         patterns += (_AFTER_KEYWORD, _BEFORE_KEYWORD)
     for pattern in patterns:
         spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
+    for pattern in (_NEAR, _COVERED):  # a year is not a place: "the 2024 area sales"
+        spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text) if not _year(m["p"]))
     for address in addresses:
         if match := _AFTER_ADDRESS.match(text, address.end):
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
