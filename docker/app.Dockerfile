@@ -5,6 +5,7 @@ ENV PYTHONUNBUFFERED=1
 COPY requirements/app.lock requirements/app.lock
 RUN pip install --no-cache-dir --no-deps -r requirements/app.lock
 COPY crm_backend crm_backend
+COPY redaction redaction
 COPY actions actions
 COPY analytics analytics
 COPY channels channels

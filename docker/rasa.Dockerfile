@@ -6,6 +6,8 @@ COPY requirements/rasa.lock requirements/rasa.lock
 RUN pip install --no-cache-dir --no-deps -r requirements/rasa.lock
 COPY config.yml config.yml
 COPY bot bot
+# The redactor its tracker store uses (bot/tracker_store.py), shared with the CRM.
+COPY redaction redaction
 COPY nlu_data nlu_data
 RUN rasa train --config config.yml --domain bot/domain --data nlu_data --out models --fixed-model-name concierge
 EXPOSE 5005

@@ -1,4 +1,4 @@
-"""Rule-based redaction of personal data (emails, phones, card numbers, street addresses)."""
+"""The CRM's door to the shared rule-based redactor (`redaction/` at the repo root)."""
 
 from crm_backend.redaction.redactor import PiiSpan, Redactor, get_redactor, redact
 

@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm_backend.redaction import redact
 from crm_backend.tickets.models import Ticket, TicketMessage, TicketStatus
 
 
@@ -64,7 +65,7 @@ def create_ticket(
     channel: str | None = None,
     conversation_id: str | None = None,
 ) -> Ticket:
-    """A new open ticket whose first message is `body`."""
+    """A new open ticket whose first message is `body`, with its personal data masked."""
     now = datetime.now(UTC)
     ticket = Ticket(
         customer_id=customer_id,
@@ -77,8 +78,8 @@ def create_ticket(
         created_at=now,
         updated_at=now,
     )
-    ticket.messages.append(
-        TicketMessage(author_type=author_type, author_agent_id=author_agent_id, body=body, created_at=now)
+    ticket.messages.append(  # contact data belongs in the customer record, not in free text
+        TicketMessage(author_type=author_type, author_agent_id=author_agent_id, body=redact(body), created_at=now)
     )
     db_session.add(ticket)
     db_session.flush()
@@ -104,7 +105,7 @@ def add_message(
     *, db_session: Session, ticket: Ticket, body: str, author_type: str, author_agent_id: int | None = None
 ) -> TicketMessage:
     now = _touch_open(ticket)
-    message = TicketMessage(author_type=author_type, author_agent_id=author_agent_id, body=body, created_at=now)
+    message = TicketMessage(author_type=author_type, author_agent_id=author_agent_id, body=redact(body), created_at=now)
     ticket.messages.append(message)
     db_session.flush()
     return message

@@ -1,0 +1,331 @@
+"""Where someone lives: street addresses and postcodes.
+
+Street forms: English ("10 Downing St.", "221B Baker Street", "Flat 3, 45 Queen's Road",
+"1600 Pennsylvania Ave NW"), French and Latin, type first or number first ("12 rue de
+Rivoli", "Avenue Louise 2 bus 4", "Via Roma 10", "ul. Długa 5 m. 3") and German or Dutch
+compounds ("Hauptstraße 5", "Witte de Withstraat 26-1"). A flat or unit before or after the
+street ("Apt 12B", ", 5º D", "-II") belongs to the address. Street types that are also
+common words ("close", "place", "way") need a capitalised name, so "2 hours drive" stays.
+
+Postcodes: a full UK postcode, a US ZIP+4 and an Irish eircode stand on their own; five or
+four digits (US, DE, FR, BE, CH...), "1234 AB" (NL) and "00-950" (PL) count only in context:
+right after an address (and perhaps its town), after "postcode", "zip", "PLZ"..., after a US
+state, or before a capitalised town.
+"""
+
+import re
+
+from redaction.rules import ADDRESS, POSTCODE, PiiSpan
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Words that are never part of a street's name: "2 of the blue way", "3 items in my place".
+_NOT_NAMES = _words(
+    "the a an my your our his her their this that these those in on at to for from with by and or is are was "
+    "were be it its i you we they he she me us them items item days day hours hour hrs minutes mins weeks week "
+    "months month years year times time pieces pcs euros eur dollars usd pounds gbp orders order products "
+    "product boxes box people more less other all each per x about over under than after before into am pm "
+    "out up off but not no so if then also just only very much many some any one two three four five six "
+    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane-"
+)
+_PARTICLES = _words("de del della dei di da do dos das du des la le les los las l' d' aux y i van der den het")
+_LETTER_WORD = r"[^\W\d_][\w'’.-]*"
+
+# --- number first: "221B Baker Street", "12 rue de Rivoli" ----------------------------------
+
+_HOUSE = r"\d{1,5}(?:\s?[A-Za-z](?!\w))?(?:[-/]\d{1,5}[A-Za-z]?)?"
+_NAME_WORD = rf"(?:{_LETTER_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
+_PLAIN_TYPES = (
+    "street|st|road|rd|avenue|ave|av|lane|ln|boulevard|blvd|crescent|cres|parkway|pkwy|highway|hwy|"
+    "strasse|straße|embankment|wharf|quay"
+)
+_WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
+_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach"
+_ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?!\w))?"
+_ENGLISH = re.compile(
+    rf"(?<![\w.,/-])(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
+    rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
+    re.I,
+)
+_ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
+_ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
+_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.I)
+_FRENCH = re.compile(
+    r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
+    r"(?P<type>(?i:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|"
+    r"faubourg))\s+(?P<name>(?:(?i:de\s+la|des|du|de|la|le|les|saint|sainte)\s+|(?i:l|d)['’]\s*)*[^\W\d_][\w'’-]*)"
+    r"(?:\s+(?:(?:de|du|des|la|le|l['’]|d['’])\s*)?[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’-]*){0,3}"
+)
+
+# --- type first, number last: "Avenue Louise 2", "Calle de Alcalá 192", "ul. Długa 5" -------
+
+_FIRST_TYPES = (
+    r"rue|avenue|av\.|avenida|avda\.?|calle|c/|carrer|chaussée|chaussee|boulevard|bd|place|plaza|plaça|paseo|"
+    r"passeig|via|viale|piazza|corso|largo|rua|travessa|ul\.|ulica|al\.|aleja|quai|chemin|route|allée|impasse|"
+    r"rambla|ronda|steenweg|straße|strasse|laan|lei|dreef"
+)
+_ENGLISH_WORDS = _words("via place route avenue boulevard corso largo cours rambla passage")  # need a real name after
+_NUMBER = r"\d{1,4}[a-zA-Z]?(?:[-/](?:\d{1,4}[a-zA-Z]?|[A-Za-z]{1,3})(?!\w))*(?!\w)"
+_TYPE_FIRST = re.compile(
+    rf"(?<![\w.-])(?P<type>{_FIRST_TYPES})\s+(?P<name>(?:{_LETTER_WORD}\s+){{0,4}}{_LETTER_WORD}),?\s+"
+    rf"(?:n[º°o.]\s*)?{_NUMBER}",
+    re.I,
+)
+_GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
+
+# --- compounds: "Hauptstraße 5", "Kerkstraat 12", "Limmatquai 109" ---------------------------
+
+_COMPOUND_NUMBER = rf"\s+(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
+_COMPOUND_PLAIN = re.compile(
+    r"(?<![\w-])[^\W\d_][\w.-]*?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
+    rf"gatan|vägen|gade|vej|veien|gata|quai|kade|singel|dijk|steenweg){_COMPOUND_NUMBER}",
+    re.I,
+)
+_COMPOUND_WORD = re.compile(
+    r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
+    rf"dreef|lei|baan|wal|haven|werf|veld){_COMPOUND_NUMBER}"
+)
+_COMPOUND_LOWER = re.compile(_COMPOUND_WORD.pattern, re.I)
+_TWO_WORD = re.compile(
+    r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]+\s+)"
+    rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
+)
+_TWO_WORD_LOWER = re.compile(_TWO_WORD.pattern, re.I)
+# Capitalised words (and Dutch particles) before a compound: "Nieuwe Binnenweg", "Witte de With".
+_NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$")
+_LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$", re.I)
+
+# --- the flat, unit or floor around a street ---------------------------------------------------
+
+_UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
+_UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*,?\s*$")
+_UNIT_AFTER = re.compile(
+    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
+    r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
+)
+
+
+def find_addresses(text: str) -> list[PiiSpan]:
+    found: list[tuple[int, int, bool]] = []  # start, end, may take names before it
+    for match in _ENGLISH.finditer(text):
+        if _english_street(match, text):
+            end = match.end()
+            if match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
+                end = match.start("dot")  # the sentence's full stop, not an abbreviation's
+            found.append((match.start(), end, False))
+    for pattern in (_TYPE_FIRST, _FRENCH):
+        for match in pattern.finditer(text):
+            if _named_street(match, _cued(text, match.start(), match.end())):
+                end = match.end()
+                if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
+                    end = _more_name_words(text, end)
+                found.append((match.start(), end, False))
+    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA):
+        found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
+    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD):
+        found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
+    for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
+        found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
+    return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
+
+
+_NEXT_WORD = re.compile(r"[ -](?P<w>[^\W\d_][\w'’]*)")
+
+
+def _more_name_words(text: str, end: int, limit: int = 3) -> int:
+    for _ in range(limit):
+        word = _NEXT_WORD.match(text, end)
+        if not word or word.group("w").lower() in _NOT_NAMES | _CUE_WORDS:
+            break
+        end = word.end()
+    return end
+
+
+def _cued(text: str, start: int, end: int) -> bool:
+    """Whether the words around a lower-case street say it is an address: "live at 12 oak
+    drive", "collect from spalenberg 44", "82 meadow view - that's where I live"."""
+    before = text[max(0, start - 40) : start]
+    cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
+    if cue is not None or _UNIT_AFTER.match(text, end):  # a flat after it: "217 elm grove, flat 7"
+        return True
+    while more := _UNIT_AFTER.match(text, end):
+        end = more.end()
+    return _CUE_AFTER.match(text, end) is not None
+
+
+def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
+    """The span grown over its flat or unit ("Flat 3, ", ", Apt 12B", " bus 4") and, for a
+    compound, the capitalised words of its name before it."""
+    if named and (name := _NAME_BEFORE.search(text, max(0, start - 60), start)):
+        start = name.start()
+    elif named and text[start].islower() and (name := _LOWER_NAME_BEFORE.search(text, max(0, start - 60), start)):
+        words = name.group().split()
+        while words and words[0].lower() in _NOT_NAMES | _CUE_WORDS:
+            words.pop(0)
+        start -= len(" ".join(words)) + 1 if words else 0
+    if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
+        start = unit.start()
+    while more := _UNIT_AFTER.match(text, end):
+        end = more.end()
+    return start, end
+
+
+def _english_street(match: re.Match, text: str) -> bool:
+    words = match.group("name").split()
+    for index, word in enumerate(words):
+        if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word.lower() == "the"):
+            return False
+    street_type = match.group("type")
+    if street_type.lower() in _WORD_TYPES.split("|") and not street_type[0].isupper():
+        capitalised = all(word[0].isupper() or word[0].isdigit() for word in words)
+        return capitalised or _cued(text, match.start(), match.end())
+    return True
+
+
+# What comes before a lower-case "12 oak drive" that makes it a street.
+_CUE_WORDS = _words(
+    "address addr live living lives deliver delivered delivery send sent ship shipped shipping post posted moved "
+    "house home parcel courier driver left dropped drop collect collected pick return returned"
+)
+_ADDRESS_CUE = re.compile(
+    r"\b(?:address|addr|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|"
+    r"courier|driver|left|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
+    re.I,
+)
+_AT_OR_TO = re.compile(r"\b(?:at|to|from)\s+$", re.I)
+_CUE_AFTER = re.compile(
+    r"\s*[-–,]?\s*(?:(?:that'?s|this\s+is|it'?s)\s+(?:where|my|our|the\s+address)|is\s+(?:my|our|where|the|wrong|"
+    r"not)\b|(?:is\s+)?on\s+the\s+label)",
+    re.I,
+)
+
+
+def _named_street(match: re.Match, cued: bool) -> bool:
+    words = match.group("name").split()
+    if any(word.lower() in _NOT_NAMES for word in words):
+        return False
+    if match.group("type").lower() in _ENGLISH_WORDS:  # "via email 5 times", "3 place settings"
+        first = words[0]
+        return first[0].isupper() or first.lower() in _PARTICLES or cued
+    return True
+
+
+# --- postcodes ---------------------------------------------------------------------------------
+
+_UK = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
+_EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
+_STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
+_EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
+_ANY_FORM = (
+    rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
+    r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2})"
+)
+_KEYWORD = (
+    r"(?:(?:post|pst|psot|pots)\s?(?:code|cdoe|ocde|cod)|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|"
+    r"code\s+postal|cp|eircode|"
+    r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code)"
+)
+_ANY_KEYWORD = re.compile(rf"\b{_KEYWORD}\b", re.I)
+_AFTER_KEYWORD = re.compile(
+    rf"\b{_KEYWORD}\b[^\d\n]{{0,40}}?(?P<p>(?<![\w-]){_ANY_FORM})(?![\w-])",
+    re.I,
+)
+_BEFORE_KEYWORD = re.compile(
+    rf"(?<![\w-])(?P<p>{_ANY_FORM})(?![\w-])\s*(?:is\s+(?:my|the|our)\s+|\(\s*)?{_KEYWORD}\b",
+    re.I,
+)
+# Where a parcel goes: "do you deliver to 60535?", "is 8008 in your delivery area?"
+_DELIVER_TO = re.compile(rf"\b(?:deliver|ship|post|send)\w*\s+(?:to|in)\s+(?P<p>{_ANY_FORM})(?![\w-])", re.I)
+_AREA_AFTER = re.compile(
+    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:is\s+)?(?:in\s+)?(?:your\s+)?(?:delivery|shipping|postal|post)\s+"
+    r"(?:area|zone|region)\b",
+    re.I,
+)
+# Where someone is: "I live near 10115", "is 8008 covered?", "in the 3000 area".
+_NEAR = re.compile(
+    rf"\b(?:near|close\s+to|live\s+in|living\s+in|based\s+in|located\s+in|area(?:\s+code)?)\s+"
+    rf"(?P<p>{_ANY_FORM})(?![\w-])",
+    re.I,
+)
+_COVERED = re.compile(
+    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:area\s+)?(?:is\s+|are\s+)?(?:covered|served|area)\b",
+    re.I,
+)
+_STATES = (
+    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
+    "ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
+)
+_STATE_NAMES = (
+    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
+    "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
+    "Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|"
+    "North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|"
+    "Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
+)
+_AFTER_STATE = re.compile(rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d{{5}}(?:-\d{{4}})?)(?![\w-])")
+# After an address, perhaps past its town (and state): "[ADDRESS], 10115 Berlin", "[ADDRESS]
+# glasgow g3 7fe", "[ADDRESS], seattle, wa 98101".
+_AFTER_ADDRESS = re.compile(rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?P<p>(?<![\w-])(?i:{_ANY_FORM}))(?![\w-])")
+_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|[A-Z]{1,2}-\d{4,5})"
+_BEFORE_TOWN = re.compile(rf"(?<![\w.,/-])(?P<p>{_LOCAL})\s+(?P<town>[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][^\W\d_]+(?:-[^\W\d_]+)?)")
+# Capitalised words after a number that are not towns: "10000 Points", "12345 Thanks".
+_NOT_TOWNS = _words(
+    "I Thanks Thank Please Is Are The And But Or Points Point Euro Euros EUR Dollars USD GBP Pounds Items Units "
+    "Pieces Pcs Days Hours Minutes Km Miles Steps Calories Reviews Followers Likes Views Orders Customers Ok OK "
+    "Yes No Hi Hello Cheers Regards"
+)
+_UNITS = _words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
+
+
+# Towns a lower-case "75011 paris" may name (capitalised towns need no list).
+_TOWNS = _words(
+    "paris lyon marseille nantes toulouse bordeaux lille strasbourg nice rennes montpellier berlin hamburg münchen "
+    "munich köln cologne frankfurt stuttgart düsseldorf leipzig dresden bremen hannover nürnberg madrid barcelona "
+    "sevilla valencia bilbao málaga zaragoza roma rome milano milan torino turin napoli naples firenze florence "
+    "bologna genova venezia palermo amsterdam rotterdam utrecht eindhoven leiden haarlem groningen maastricht "
+    "delft brussel bruxelles brussels antwerpen anvers gent ghent leuven liège namur brugge wien vienna graz linz "
+    "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
+    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg"
+)
+_BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
+
+
+def _year(code: str) -> bool:
+    return len(code) == 4 and code.isdigit() and 1900 <= int(code) <= 2099
+
+
+def find_places(text: str) -> list[PiiSpan]:
+    """Addresses, and postcodes (some of which count only because an address precedes them)."""
+    addresses = find_addresses(text)
+    return addresses + find_postcodes(text, addresses)
+
+
+def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
+    spans = [PiiSpan(POSTCODE, m.start(), m.end()) for m in _STANDALONE.finditer(text)]
+    for match in _EIRCODE_ALONE.finditer(text):  # "D02 X285": the last four mix letters and digits
+        unique = match.group()[-4:]
+        if any(c.isdigit() for c in unique) and any(c.isalpha() for c in unique):
+            spans.append(PiiSpan(POSTCODE, match.start(), match.end()))
+    patterns = (_AFTER_STATE, _DELIVER_TO, _AREA_AFTER)
+    if _ANY_KEYWORD.search(text):
+        patterns += (_AFTER_KEYWORD, _BEFORE_KEYWORD)
+    for pattern in patterns:
+        spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
+    for pattern in (_NEAR, _COVERED):  # a year is not a place: "the 2024 area sales"
+        spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text) if not _year(m["p"]))
+    for address in addresses:
+        if match := _AFTER_ADDRESS.match(text, address.end):
+            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
+    for match in _BEFORE_LOWER_TOWN.finditer(text):
+        if match.group("town").lower() in _TOWNS:
+            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
+    for match in _BEFORE_TOWN.finditer(text):
+        code = match.group("p")
+        if match.group("town") in _NOT_TOWNS or code[-2:] in _UNITS:
+            continue
+        spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
+    return spans
