@@ -24,6 +24,8 @@ from crm_backend.privacy.service import erase_customer, export_customer
 from crm_backend.transcripts.models import ConversationSummary
 from tests.conftest import rows_naming
 
+pytestmark = pytest.mark.attack("conversation_relabel")
+
 
 def _new_id(prefix: str = "own") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"

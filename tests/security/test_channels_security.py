@@ -61,6 +61,7 @@ def all_texts(client: SocketIOClient) -> str:
 # --- finding 1: conversation takeover ---------------------------------------------------
 
 
+@pytest.mark.attack("conversation_takeover")
 @pytest.mark.parametrize("path", ["/webhooks/rest/webhook", "/webhooks/telegram/webhook"])
 def test_the_rest_webhooks_refuse_anyone_without_the_channel_credential(web_stack, path):
     sender = "tg-" + uuid.uuid4().hex[:40].ljust(40, "0")
@@ -73,6 +74,7 @@ def test_the_rest_webhooks_refuse_anyone_without_the_channel_credential(web_stac
     assert tracker_texts(web_stack, sender, "user") == []  # nothing reached Rasa
 
 
+@pytest.mark.attack("conversation_takeover")
 def test_telegram_conversations_have_keyed_ids_only(web_stack):
     """The bridge's channel takes only keyed ids (tests/channels/telegram: the bridge makes them)."""
     url = f"{web_stack.config.rasa_url}/webhooks/telegram/webhook"
@@ -85,6 +87,7 @@ def test_telegram_conversations_have_keyed_ids_only(web_stack):
     assert tracker_texts(web_stack, "tg-42-42", "user") == []
 
 
+@pytest.mark.attack("conversation_takeover")
 async def test_an_outsider_socket_with_a_known_session_id_gets_a_session_of_its_own(web_stack):
     stack = web_stack
     victim, outsider = SocketIOClient(stack.config.rasa_url), SocketIOClient(stack.config.rasa_url)
@@ -113,6 +116,7 @@ async def test_an_outsider_socket_with_a_known_session_id_gets_a_session_of_its_
 # --- finding 4: one message-size limit ------------------------------------------------------
 
 
+@pytest.mark.attack("message_size")
 async def test_a_huge_socket_message_is_refused_at_once_without_stalling_others(web_stack):
     stack = web_stack
     sender, other = SocketIOClient(stack.config.rasa_url), SocketIOClient(stack.config.rasa_url)
@@ -141,6 +145,7 @@ async def test_a_huge_socket_message_is_refused_at_once_without_stalling_others(
 # --- finding 8: origins -----------------------------------------------------------------------
 
 
+@pytest.mark.attack("socketio_origin")
 async def test_a_websocket_from_another_origin_is_refused(web_stack):
     url = web_stack.config.rasa_url
     with pytest.raises(InvalidStatus) as refused:
@@ -160,6 +165,7 @@ async def test_a_websocket_from_another_origin_is_refused(web_stack):
 # --- finding 10: replayed replies ------------------------------------------------------------
 
 
+@pytest.mark.attack("reply_replay")
 async def test_replies_are_replayed_only_to_the_conversations_owner(web_stack, crm):
     stack = web_stack
     ada, order = crm.get(Customer, VICTIM), latest_order(crm, VICTIM)
@@ -195,6 +201,7 @@ async def test_replies_are_replayed_only_to_the_conversations_owner(web_stack, c
 # --- metadata hygiene -------------------------------------------------------------------------
 
 
+@pytest.mark.attack("conversation_takeover")
 def test_channels_pass_on_only_the_contracts_metadata_and_never_let_clients_name_the_channel(web_stack, crm):
     stack, sender = web_stack, f"hygiene-{uuid.uuid4().hex[:8]}"
     metadata = {"customer_token": token_for(stack, VICTIM), "channel": "telegram", "evil": "x", "channel_address": 7}

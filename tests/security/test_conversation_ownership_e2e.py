@@ -21,7 +21,7 @@ from crm_backend.orders.models import OrderStatus
 from tests.factories import add_order
 from tests.stack_fixtures import AGENT_PASSWORD, add_agent, console_login, send_rest, tracker_texts
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.attack("conversation_relabel")]
 BELONGS_TO_ANOTHER = "This chat belongs to another signed-in customer"
 
 

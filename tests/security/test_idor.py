@@ -35,6 +35,8 @@ from crm_backend.transcripts.fake_events import ConversationWriter, create_track
 from tests.conftest import rows_naming
 from tests.security.conftest import CUSTOMER_A, CUSTOMER_B, customer_snapshot, secrets_of
 
+pytestmark = pytest.mark.attack("idor")
+
 PUBLIC = "public"  # anyone (health, login, docs, widget files, product pictures)
 DEMO = "demo"  # only with DEMO_MODE on (a demo shop handing out tokens); 404 otherwise
 SESSION = "session"  # any logged-in agent, even without a role
@@ -395,6 +397,7 @@ def _customers_in(client: TestClient, conversation: str) -> set[int | None]:
         }
 
 
+@pytest.mark.attack("conversation_relabel")
 @pytest.mark.parametrize(("method", "path", "operation"), CUSTOMER_ROUTES, ids=CUSTOMER_ROUTE_IDS)
 def test_a_token_for_b_in_a_conversation_of_a_is_refused(
     secure_client, method, path, operation, service_headers, customer_token
@@ -416,6 +419,7 @@ def test_a_token_for_b_in_a_conversation_of_a_is_refused(
     assert again.status_code != 403, again.text  # the owner is still served there
 
 
+@pytest.mark.attack("conversation_relabel")
 @pytest.mark.parametrize(("method", "path", "operation"), CUSTOMER_ROUTES, ids=CUSTOMER_ROUTE_IDS)
 def test_a_customer_call_must_name_its_conversation(
     secure_client, method, path, operation, service_headers, customer_token
@@ -431,6 +435,7 @@ def test_a_customer_call_must_name_its_conversation(
         assert response.json()["error"]["code"] == "conversation_required"
 
 
+@pytest.mark.attack("conversation_relabel")
 def test_concurrent_first_calls_of_two_customers_leave_one_owner(secure_client, service_headers, customer_token):
     conversation = f"race-{uuid.uuid4().hex[:10]}"
     barrier = threading.Barrier(8)
@@ -482,6 +487,7 @@ def _customer_names(client: TestClient) -> dict[int, str]:
         return {c: f"{db_session.get(Customer, c).first_name} {db_session.get(Customer, c).last_name}" for c in (1, 2)}
 
 
+@pytest.mark.attack("conversation_relabel")
 def test_the_console_shows_the_owner_not_an_intruder(console_client, principals, service_headers, customer_token):
     """A verified in X, then B's token in X (refused): the transcript page's 360 panel and the
     list's customer filter name A, never B."""

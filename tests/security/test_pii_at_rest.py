@@ -19,7 +19,7 @@ from crm_backend.tickets.models import Ticket
 from tests.factories import add_order
 from tests.stack_fixtures import send_rest
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.attack("pii_at_rest")]
 
 CARD, PHONE = "4111 1111 1111 1111", "07700 900123"
 NEW_ADDRESS = "27 Queen's Road, Leeds LS1 4DT"
