@@ -25,7 +25,8 @@ PII = ROOT / "bench" / "data" / "pii"
 # Sets the rules were never studied against; dev.jsonl (and holdout.jsonl, once its misses
 # were studied) are reported in bench/results/redaction.json instead.
 BLIND_SETS = ("holdout2.jsonl",)
-CLEAN_SET = "clean.jsonl"
+# clean2.jsonl was never studied; clean.jsonl's false alarms were.
+CLEAN_SETS = ("clean2.jsonl", "clean.jsonl")
 # The findings of the review (issue 14) and the general suites; each must have cases.
 CATEGORIES = (
     "conversation_takeover",
@@ -74,21 +75,28 @@ def run_attack_tests() -> AttackCounter:
 
 
 def measure_redaction() -> dict:
-    """Recall per type on the blind sets, and the false-alarm rate on the clean set."""
+    """Recall per type on the blind sets, and the false-alarm rate on both clean sets."""
     from bench.security import redaction
 
     blind = [PII / name for name in BLIND_SETS if (PII / name).exists()]
     if not blind:
         raise SystemExit(f"no blind PII set ({', '.join(BLIND_SETS)}) in {PII}")
-    out = ROOT / "var" / "bench" / "redaction_blind.json"
-    figures = redaction.main([*map(str, blind), "--clean", str(PII / CLEAN_SET), "--out", str(out)])
+    out = ROOT / "var" / "bench"
+    runs = {
+        clean: redaction.main([*map(str, blind), "--clean", str(PII / clean), "--out", str(out / f"redaction_{clean}")])
+        for clean in CLEAN_SETS
+    }
+    figures = runs[CLEAN_SETS[0]]
+    alarms = sum(run["false_alarms"] for run in runs.values())
+    clean_messages = sum(run["clean_messages"] for run in runs.values())
     return {
         "recall": figures["recall"],
         "typed_recall": figures["typed_recall"],
         "items": figures["items"],
-        "false_alarm_rate": figures["false_alarm_rate"],
-        "messages": figures["messages"],
-        "sets": [p.name for p in blind] + [CLEAN_SET],
+        "false_alarm_rate": round(alarms / clean_messages, 4),
+        "false_alarm_rate_by_set": {name: run["false_alarm_rate"] for name, run in runs.items()},
+        "messages": figures["messages"] - figures["clean_messages"] + clean_messages,
+        "sets": [p.name for p in blind] + list(CLEAN_SETS),
         "targets": {"recall_per_type": 0.99, "false_alarm_rate": 0.01},
     }
 
