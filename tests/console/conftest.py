@@ -30,7 +30,7 @@ def console_settings(seeded_database_url, tracker_url, test_secrets, tmp_path_fa
         customer_token_secret=test_secrets["CUSTOMER_TOKEN_SECRET"],
         rasa_url="http://127.0.0.1:9",
         rasa_api_token="rasa-token",
-        annotations_export_dir=str(tmp_path_factory.mktemp("nlu")),
+        annotations_export_path=str(tmp_path_factory.mktemp("annotations") / "corrections.yml"),
         retrain_command="python -c \"print('training done')\"",
         rate_limit_login_per_minute=0,
     )
