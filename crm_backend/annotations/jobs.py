@@ -105,6 +105,7 @@ def work(
     """Run queued jobs until stopped (or, with `once`, those queued now); the number run.
     `session_scope_factory()` yields one session per unit of work (core.db.session_scope)."""
     done = 0
+    logger.info("job worker started: runs queued retraining jobs (%s), polling every %s s", command, poll_seconds)
     while True:
         for db_session in session_scope_factory():
             job = claim_next(db_session=db_session)
