@@ -1,12 +1,12 @@
 """Command line of the CRM service, one tree for every job: `python -m crm_backend --help`.
 
-    python -m crm_backend migrate | seed-demo | token | link-code | create-agent | ...
-    python -m crm_backend import transactions FILE
-    python -m crm_backend insights run | conversations
-    python -m crm_backend transcripts index
-    python -m crm_backend catalogue lookups OUTPUT
-    python -m crm_backend annotations export
-    python -m crm_backend jobs work | retrain
+python -m crm_backend migrate | seed-demo | token | link-code | create-agent | ...
+python -m crm_backend import transactions FILE
+python -m crm_backend insights run | conversations
+python -m crm_backend transcripts index
+python -m crm_backend catalogue lookups OUTPUT
+python -m crm_backend annotations export
+python -m crm_backend jobs work | retrain
 """
 
 import argparse

@@ -1,8 +1,8 @@
 """Agents' annotations as training data, and the job worker that retrains the bot.
 
-    python -m crm_backend annotations export [--out PATH]
-    python -m crm_backend jobs retrain          (queue a retraining, as the console's button does)
-    python -m crm_backend jobs work [--once]    (run queued jobs; `make run` starts one)
+python -m crm_backend annotations export [--out PATH]
+python -m crm_backend jobs retrain          (queue a retraining, as the console's button does)
+python -m crm_backend jobs work [--once]    (run queued jobs; `make run` starts one)
 """
 
 import argparse

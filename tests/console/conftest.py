@@ -15,7 +15,7 @@ from crm_backend.core.config import Settings
 from crm_backend.core.db import make_engine, session_scope
 from crm_backend.core.security import issue_customer_token
 from crm_backend.main import create_app
-from crm_backend.transcripts.fake_events import ConversationWriter, write
+from tests.fake_events import ConversationWriter, write
 
 PASSWORD = "correct horse battery staple"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2">'

@@ -172,9 +172,8 @@ def test_retraining_is_a_job_queued_once_and_run_by_the_worker(db_session, seede
     engine = make_engine(seeded_database_url)
     scopes = partial(session_scope, make_session_factory(engine))
     export_path = tmp_path / "annotations" / "corrections.yml"
-    command = (
-        f"{sys.executable} -c \"import sys; print('trained on', open(sys.argv[1]).read().count('](order_id)'))\" {export_path}"
-    )
+    script = "import sys; print('trained on', open(sys.argv[1]).read().count('](order_id)'))"
+    command = f'{sys.executable} -c "{script}" {export_path}'
     ran = work(scopes, export_path=export_path, command=command, log_path=tmp_path / "training.log", once=True)
     assert ran == 1 and export_path.exists()
     db_session.expire_all()

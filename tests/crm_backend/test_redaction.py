@@ -2,9 +2,9 @@
 
 import pytest
 
+from bench.redaction_testset import generate, measure
 from crm_backend.redaction import get_redactor, redact
 from crm_backend.redaction.redactor import luhn_valid
-from crm_backend.redaction.testset import generate, measure
 
 
 @pytest.mark.parametrize(
