@@ -46,6 +46,16 @@ RASA_SERVER_THREADS = {
 }
 
 
+# What a process must not see, as in docker-compose.yml: the action server and the Telegram
+# bridge reach the CRM only through /bot/*, so no database, customer-token key or Rasa API token.
+_NOT_FOR_CRM_CLIENTS = ("DATABASE_URL", "TRACKER_DB_URL", "CUSTOMER_TOKEN_SECRET", "CONSOLE_ADMIN_PASSWORD",
+                        "RASA_API_TOKEN")  # fmt: skip
+WITHHELD_SECRETS = {
+    "actions": (*_NOT_FOR_CRM_CLIENTS, "CONVERSATION_ID_SECRET", "REST_CHANNEL_TOKEN", "TELEGRAM_BOT_TOKEN"),
+    "telegram": (*_NOT_FOR_CRM_CLIENTS, "ACTION_SERVER_TOKEN"),
+}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as probe:
@@ -176,6 +186,8 @@ class Stack:
         log = open_private(self.config.log_dir / f"{name}.log") if self.config.log_dir is not None else None
         if RASA_LAUNCHER in command:
             env = {**RASA_SERVER_THREADS, **env}
+        kind = name.split("-")[0]  # telegram-webhook is a Telegram bridge too
+        env = {key: value for key, value in env.items() if key not in WITHHELD_SECRETS.get(kind, ())}
         redactor = Redactor(env)
         logger.info("starting %s: %s", name, redactor(" ".join(command)))
         process = subprocess.Popen(
