@@ -9,7 +9,7 @@ Sub-modules (import what you need; importing this package does no I/O and does
 not import gensim):
 
 - ``analytics.features``      per-customer RFM/behavioural features as of a cut-off
-- ``analytics.importing``     clean rows in the CSV import layout into transactions
+  (the CSV import layout of the benchmarks is cleaned by ``bench/analytics/importing.py``)
 - ``analytics.segmentation``  ``RFMSegmenter`` with stable human segment names
 - ``analytics.recommend``     popularity, item-kNN, Word2Vec, EASE and blended recommenders
 - ``analytics.predict``       churn (transactional and tabular), BG/NBD + Gamma-Gamma CLV,

@@ -1,3 +1,5 @@
+"""`python -m crm_backend ...`: see crm_backend.cli."""
+
 import sys
 
 from crm_backend.cli import main

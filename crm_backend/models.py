@@ -1,7 +1,7 @@
 """Every ORM model, imported in one place so metadata and Alembic see them all."""
 
 from crm_backend.agents.models import Agent, AgentSession, Role
-from crm_backend.annotations.models import ConversationNote, ConversationTag, NluAnnotation
+from crm_backend.annotations.models import ConversationNote, ConversationTag, NluAnnotation, TrainingJob
 from crm_backend.audit.models import AuditEntry
 from crm_backend.catalogue.models import Category
 from crm_backend.conversations.models import BotDecision, ConversationOwner
@@ -23,5 +23,5 @@ __all__ = [
     "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount",
     "NluAnnotation", "Order", "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
     "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket",
-    "TicketMessage", "TranscriptIndexState",
+    "TicketMessage", "TrainingJob", "TranscriptIndexState",
 ]  # fmt: skip

@@ -2,7 +2,9 @@
 
 `make run` uses it to run the assistant on localhost; the end-to-end tests use it to run
 the very same processes on free ports. Each child gets its own process group and dies
-with its parent, so Ctrl-C (or a crashed runner) leaves no orphans.
+with its parent, so Ctrl-C (or a crashed runner) leaves no orphans. No secret is passed on a
+command line (the Rasa and action-server launchers read theirs from the environment), and every
+line a child writes is redacted before it reaches a log file or the console (ops/logs.py).
 """
 
 import ctypes
@@ -14,17 +16,21 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+
+from ops.logs import Redactor, open_private, pump
 
 logger = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parent.parent
 APP_PYTHON = ROOT / ".venv" / "bin" / "python"
 RASA_BIN = ROOT / ".venv-rasa" / "bin" / "rasa"
+RASA_PYTHON = ROOT / ".venv-rasa" / "bin" / "python"
+RASA_LAUNCHER = "bot.launch"
 DEFAULT_MODEL = ROOT / "models" / "concierge.tar.gz"
 # Secrets the processes of one stack share (Rasa's channels, the Telegram bridge, the action
 # server); a stack whose environment lacks one generates it once, for all its children.
@@ -43,6 +49,16 @@ RASA_SERVER_THREADS = {
 }
 
 
+# What a process must not see, as in docker-compose.yml: the action server and the Telegram
+# bridge reach the CRM only through /bot/*, so no database, customer-token key or Rasa API token.
+_NOT_FOR_CRM_CLIENTS = ("DATABASE_URL", "TRACKER_DB_URL", "CUSTOMER_TOKEN_SECRET", "CONSOLE_ADMIN_PASSWORD",
+                        "RASA_API_TOKEN")  # fmt: skip
+WITHHELD_SECRETS = {
+    "actions": (*_NOT_FOR_CRM_CLIENTS, "CONVERSATION_ID_SECRET", "REST_CHANNEL_TOKEN", "TELEGRAM_BOT_TOKEN"),
+    "telegram": (*_NOT_FOR_CRM_CLIENTS, "ACTION_SERVER_TOKEN"),
+}
+
+
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nobody listens on right now."""
     with socket.socket() as probe:
@@ -57,6 +73,11 @@ def _die_with_parent() -> None:
     libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
 
 
+def print_line(name: str, line: str) -> None:
+    """The default console: a child's (redacted) line on stderr, prefixed by its name."""
+    print(f"[{name}] {line}", file=sys.stderr, flush=True)
+
+
 @dataclass
 class StackConfig:
     """Where each part listens and what it uses. Secrets come from `env`."""
@@ -67,7 +88,10 @@ class StackConfig:
     rasa_port: int = 5005
     host: str = "127.0.0.1"
     model: Path = DEFAULT_MODEL
-    log_dir: Path | None = None  # None: children write to this terminal
+    # Each child's full, redacted output goes to log_dir/<name>.log; `console` then gets only its
+    # errors. Without log_dir, `console` gets every line.
+    log_dir: Path | None = None
+    console: Callable[[str, str], None] | None = print_line
 
     @property
     def crm_url(self) -> str:
@@ -99,6 +123,7 @@ class Stack:
             CRM_URL=self.config.crm_url,
             RASA_URL=self.config.rasa_url,
             ACTION_ENDPOINT_URL=f"{self.config.actions_url}/webhook",
+            ACTION_SERVER_HOST=self.config.host,
             RASA_TELEMETRY_ENABLED="false",
             PYTHONUNBUFFERED="1",
         )
@@ -113,6 +138,8 @@ class Stack:
         return {
             # The Telegram bridge (only when TELEGRAM_BOT_TOKEN is set; see ops/run.py).
             "telegram": [str(APP_PYTHON), "-m", "channels.telegram"],
+            # Runs queued jobs (retraining) outside the web process.
+            "worker": [str(APP_PYTHON), "-m", "crm_backend", "jobs", "work"],
             "crm": [
                 str(APP_PYTHON),
                 "-m",
@@ -125,17 +152,13 @@ class Stack:
                 str(c.crm_port),
                 "--no-access-log",
             ],
-            "actions": [
-                str(APP_PYTHON),
-                "-m",
-                "rasa_sdk",
-                "--actions",
-                "actions",
-                "--port",
-                str(c.actions_port),
-            ],
+            # Our launcher of rasa_sdk: binds ACTION_SERVER_HOST and requires ACTION_SERVER_TOKEN.
+            "actions": [str(APP_PYTHON), "-m", "actions.server", "--port", str(c.actions_port)],
+            # Our launcher of `rasa run`: it adds the API token from RASA_API_TOKEN in-process.
             "rasa": [
-                str(RASA_BIN),
+                str(RASA_PYTHON),
+                "-m",
+                RASA_LAUNCHER,
                 "run",
                 "--model",
                 str(c.model),
@@ -148,8 +171,6 @@ class Stack:
                 "--port",
                 str(c.rasa_port),
                 "--enable-api",
-                # One argument: a random token may start with "-", which argparse takes for an option.
-                f"--auth-token={self.child_env()['RASA_API_TOKEN']}",
                 # Browsers may open the widget's socket.io connection from these origins.
                 "--cors",
                 *self.child_env()["WIDGET_ORIGINS"].split(),
@@ -167,24 +188,27 @@ class Stack:
             self.wait_healthy(name, deadline)
 
     def start_process(self, name: str, command: list[str], env: Mapping[str, str]) -> None:
-        output = None
-        if self.config.log_dir is not None:
-            self.config.log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(self.config.log_dir / f"{name}.log", "ab")  # noqa: SIM115 - lives with the child
-        if command[:2] == [str(RASA_BIN), "run"]:
+        log = open_private(self.config.log_dir / f"{name}.log") if self.config.log_dir is not None else None
+        if RASA_LAUNCHER in command:
             env = {**RASA_SERVER_THREADS, **env}
-        logger.info("starting %s: %s", name, " ".join(command))
-        self.processes[name] = subprocess.Popen(
+        kind = name.split("-")[0]  # telegram-webhook is a Telegram bridge too
+        env = {key: value for key, value in env.items() if key not in WITHHELD_SECRETS.get(kind, ())}
+        redactor = Redactor(env)
+        logger.info("starting %s: %s", name, redactor(" ".join(command)))
+        process = subprocess.Popen(
             command,
             cwd=ROOT,
             env=dict(env),
-            stdout=output,
-            stderr=subprocess.STDOUT if output else None,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
             preexec_fn=_die_with_parent,
         )
+        self.processes[name] = process
+        pump(name, process.stdout, redactor, log, self.config.console)
 
     def health_url(self, name: str) -> str | None:
-        """None for processes without an HTTP endpoint (the Telegram bridge polls Telegram)."""
+        """None for processes without an HTTP endpoint (the Telegram bridge polls Telegram; the
+        job worker polls the CRM database)."""
         token = self.child_env()["RASA_API_TOKEN"]
         return {
             "crm": f"{self.config.crm_url}/health",

@@ -16,7 +16,7 @@ from crm_backend.core.config import Settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
 from crm_backend.demo_data import seed_demo_data
 from crm_backend.models import Base
-from crm_backend.transcripts.fake_events import create_tracker_schema
+from tests.fake_events import create_tracker_schema
 
 # The real processes and Chromium (web_stack, browser, crm...): registered here, once, so that
 # one stack serves tests/web, tests/console, tests/e2e and tests/channels in a run.

@@ -49,7 +49,7 @@ BOT_REPLY_TIMEOUT_MS = 45_000
 def web_stack(tmp_path_factory, test_secrets) -> Iterator[Stack]:
     """CRM (in demo mode), action server and Rasa on free ports, with the demo shop seeded:
     one for the session. The CRM reaches this Rasa (agents' replies, hand back) and exports
-    annotations to `ANNOTATIONS_EXPORT_DIR` in the stack's temporary folder. Tests share it, so
+    annotations to `ANNOTATIONS_EXPORT_PATH` in the stack's temporary folder. Tests share it, so
     each makes its own rows (tests/factories.py) and talks in conversations of its own."""
     if not DEFAULT_MODEL.exists():
         pytest.fail(f"No trained model at {DEFAULT_MODEL}: run `make train` (make test does it for you).")
@@ -61,7 +61,7 @@ def web_stack(tmp_path_factory, test_secrets) -> Iterator[Stack]:
         "LOCK_STORE_TYPE": "in_memory",
         "LOCK_STORE_URL": "",
         "DEMO_MODE": "true",
-        "ANNOTATIONS_EXPORT_DIR": str(work / "nlu"),
+        "ANNOTATIONS_EXPORT_PATH": str(work / "annotations" / "corrections.yml"),
     }
     run_app_command(["-m", "crm_backend", "migrate"], env)
     run_app_command(["-m", "crm_backend", "seed-demo", "--as-of", DEMO_AS_OF.isoformat()], env)

@@ -27,8 +27,8 @@ from sklearn.metrics import average_precision_score, brier_score_loss, roc_auc_s
 from tqdm import tqdm
 
 from analytics.features import clv_summary, future_purchases
-from analytics.importing import read_import_csv
 from analytics.predict import BGNBDGammaGamma, ChurnClassifier, make_churn_dataset
+from bench.analytics.importing import read_import_csv
 from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)

@@ -26,7 +26,6 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from analytics.importing import read_import_csv
 from analytics.recommend import (
     BlendRecommender,
     EASERecommender,
@@ -36,6 +35,7 @@ from analytics.recommend import (
     evaluate_recommender,
     temporal_split,
 )
+from bench.analytics.importing import read_import_csv
 from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)

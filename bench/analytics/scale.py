@@ -34,7 +34,7 @@ def run_job(path: Path, total_rows: int) -> dict:
     started = time.perf_counter()
     frames = []
     reader = pd.read_csv(path, dtype={"InvoiceNo": str, "StockCode": str, "CustomerID": str}, chunksize=CHUNK_ROWS)
-    from analytics.importing import clean_import_rows
+    from bench.analytics.importing import clean_import_rows
 
     with tqdm(total=total_rows, desc="reading", unit="row", unit_scale=True) as progress:
         for chunk in reader:

@@ -24,8 +24,8 @@ from sklearn.metrics import adjusted_rand_score
 from tqdm import tqdm
 
 from analytics.features import customer_features
-from analytics.importing import read_import_csv
 from analytics.segmentation import RFMSegmenter, plot_segments
+from bench.analytics.importing import read_import_csv
 from bench.analytics.threads import run_with_thread_limit
 
 logger = logging.getLogger(__name__)

@@ -36,8 +36,8 @@ from sqlalchemy.orm import Session  # noqa: E402
 from crm_backend.core.db import make_engine, make_session_factory, upgrade_database  # noqa: E402
 from crm_backend.core.security import issue_customer_token  # noqa: E402
 from crm_backend.transcripts import service  # noqa: E402
-from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write  # noqa: E402
 from crm_backend.transcripts.indexer import index_new_events  # noqa: E402
+from tests.fake_events import ConversationWriter, create_tracker_schema, write  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "console.json"
 SECRET = "b" * 40

@@ -14,8 +14,8 @@ import spacy
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
+from bench.redaction_testset import generate, measure  # noqa: E402
 from crm_backend.redaction import get_redactor  # noqa: E402
-from crm_backend.redaction.testset import generate, measure  # noqa: E402
 
 OUT = ROOT / "bench" / "results" / "redaction.json"
 

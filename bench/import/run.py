@@ -35,7 +35,7 @@ def run_import(database_url: str, source: Path, workdir: Path) -> dict[str, Any]
     """Migrate `database_url` (not timed), then import `source` in a child process."""
     _python(["-c", f"from crm_backend.core.db import upgrade_database; upgrade_database({database_url!r})"])
     command = [
-        *("-m", "crm_backend.imports", "transactions", str(source)),
+        *("-m", "crm_backend", "import", "transactions", str(source)),
         *("--database-url", database_url, "--report", str(workdir / "rejected.csv"), "--json", "--no-progress"),
     ]
     started = time.perf_counter()
@@ -109,7 +109,7 @@ def main() -> None:
     results = json.loads(args.output.read_text()) if args.output.exists() else {}
     results.update(
         {
-            "benchmark": "transaction import (python -m crm_backend.imports transactions)",
+            "benchmark": "transaction import (python -m crm_backend import transactions)",
             "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "system": platform.platform()},
         }
     )

@@ -100,7 +100,7 @@ def concierge_stack(
     seed = ["-m", "crm_backend", "seed-demo"] + (["--as-of", seed_as_of] if seed_as_of else [])
     run_app_command(seed, full_env)
     if with_insights:
-        run_app_command(["-m", "crm_backend.insights", "run"], full_env)
+        run_app_command(["-m", "crm_backend", "insights", "run"], full_env)
     config = StackConfig(
         env=full_env,
         crm_port=free_port(),

@@ -1,32 +1,36 @@
-"""The intents and entities an annotation may use: those of the Rasa domain (bot/domain/*.yml)."""
+"""The intents and entities an annotation may use: the list exported from the Rasa domain.
 
+The CRM never reads bot/domain (it is deployed without it): `make train` exports the list
+(ops/vocabulary.py) to vocabulary.json beside this file; a deployment whose model has another
+domain points ANNOTATIONS_VOCABULARY_PATH at the list exported from it.
+"""
+
+import json
+import os
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
-DOMAIN_DIR = Path(__file__).resolve().parents[2] / "bot" / "domain"
-# Retrieval intents need a response key (faq/…); fallback is Rasa's, not a training target.
-NOT_ANNOTATABLE = {"faq", "chitchat", "nlu_fallback"}
+PACKAGED = Path(__file__).resolve().parent / "vocabulary.json"
 
 
-def _names(items) -> list[str]:
-    names = []
-    for item in items or []:
-        if isinstance(item, str):
-            names.append(item)
-        elif isinstance(item, dict):
-            names.extend(str(key) for key in item)
-    return names
+class VocabularyMissing(RuntimeError):
+    """No exported list of intents and entities where the settings say."""
+
+
+def vocabulary_path() -> Path:
+    return Path(os.environ.get("ANNOTATIONS_VOCABULARY_PATH") or PACKAGED)
 
 
 @lru_cache(maxsize=4)
-def domain_vocabulary(domain_dir: Path = DOMAIN_DIR) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """(intents, entities) of every domain file, sorted, without the non-annotatable intents."""
-    intents: set[str] = set()
-    entities: set[str] = set()
-    for path in sorted(domain_dir.glob("*.yml")):
-        content = yaml.safe_load(path.read_text()) or {}
-        intents.update(_names(content.get("intents")))
-        entities.update(_names(content.get("entities")))
-    return tuple(sorted(intents - NOT_ANNOTATABLE)), tuple(sorted(entities))
+def _load(path: Path, _mtime: float) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    content = json.loads(path.read_text())
+    return tuple(sorted(content["intents"])), tuple(sorted(content["entities"]))
+
+
+def domain_vocabulary(path: Path | None = None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(intents, entities), sorted; read again when the file changes."""
+    path = path or vocabulary_path()
+    try:
+        return _load(path, path.stat().st_mtime)
+    except (OSError, KeyError, ValueError) as error:
+        raise VocabularyMissing(f"cannot read the intents and entities from {path}: {error}") from error

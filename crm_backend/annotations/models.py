@@ -50,3 +50,19 @@ class ConversationTag(Base):
     tag: Mapped[str] = mapped_column(String(40), index=True)
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class TrainingJob(Base):
+    """A request to retrain the bot, queued by an administrator and run by the job worker
+    (`python -m crm_backend jobs work`), never by the web process."""
+
+    __tablename__ = "training_jobs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(20), index=True)  # queued | running | succeeded | failed
+    requested_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    exit_code: Mapped[int | None] = mapped_column()
+    log_tail: Mapped[str] = mapped_column(Text, default="")

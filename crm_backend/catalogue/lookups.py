@@ -1,11 +1,10 @@
 """Write the bot's product and category lookup tables from the CRM catalogue.
 
-    python -m crm_backend.catalogue.lookups nlu_data/lookups/catalogue.yml
+    python -m crm_backend catalogue lookups nlu_data/lookups/catalogue.yml
 
 Uses DATABASE_URL (see crm_backend.core.config). Retrain the bot afterwards (`make train`).
 """
 
-import argparse
 import json
 import sys
 from pathlib import Path
@@ -18,7 +17,7 @@ from crm_backend.catalogue.service import list_product_names
 from crm_backend.core.config import get_settings
 from crm_backend.core.db import make_engine, make_session_factory
 
-HEADER = "# Generated from the CRM catalogue by `python -m crm_backend.catalogue.lookups`; do not edit.\n"
+HEADER = "# Generated from the CRM catalogue by `python -m crm_backend catalogue lookups`; do not edit.\n"
 
 
 def render_lookups(product_names: list[str], category_names: list[str]) -> str:
@@ -33,10 +32,8 @@ def render_lookups(product_names: list[str], category_names: list[str]) -> str:
     return text
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("output", type=Path)
-    args = parser.parse_args(argv)
+def write_lookups(output: Path) -> int:
+    """`python -m crm_backend catalogue lookups OUTPUT` (crm_backend.cli)."""
     engine = make_engine(get_settings().database_url)
     with make_session_factory(engine)() as db_session:
         products = list_product_names(db_session=db_session)
@@ -45,10 +42,6 @@ def main(argv: list[str] | None = None) -> int:
     if not products:
         print("error: the catalogue is empty; import or seed products first", file=sys.stderr)
         return 1
-    args.output.write_text(render_lookups(products, categories))
-    print(f"Wrote {len(products)} products and {len(categories)} categories to {args.output}")
+    output.write_text(render_lookups(products, categories))
+    print(f"Wrote {len(products)} products and {len(categories)} categories to {output}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

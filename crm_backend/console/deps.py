@@ -1,18 +1,13 @@
-"""What console pages share: Rasa's tracker store, Rasa's API, the retrain runner."""
+"""What console pages share: Rasa's tracker store and Rasa's API."""
 
-import threading
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Request
+from fastapi import Depends, HTTPException
 from sqlalchemy import Engine
 
-from crm_backend.annotations.training import ROOT, TrainingRunner
 from crm_backend.core.deps import SettingsDep
 from crm_backend.handoff.rasa import RasaClient
 from crm_backend.transcripts.tracker import tracker_engine
-
-_runner_lock = threading.Lock()
 
 
 def get_tracker(settings: SettingsDep) -> Engine:
@@ -30,15 +25,3 @@ def get_rasa(settings: SettingsDep) -> RasaClient:
 
 
 RasaDep = Annotated[RasaClient, Depends(get_rasa)]
-
-
-def get_training_runner(request: Request, settings: SettingsDep) -> TrainingRunner:
-    with _runner_lock:
-        runner = getattr(request.app.state, "training_runner", None)
-        if runner is None:
-            runner = TrainingRunner(settings.retrain_command, Path(ROOT / "var" / "console-train.log"))
-            request.app.state.training_runner = runner
-    return runner
-
-
-TrainingDep = Annotated[TrainingRunner, Depends(get_training_runner)]

@@ -1,4 +1,8 @@
-"""Annotations overview, export to training data, and retraining (administrators)."""
+"""Annotations overview, export to training data, and queueing a retraining (administrators).
+
+The web process never trains: the retrain button queues a job for the worker
+(`python -m crm_backend jobs work`, see crm_backend/annotations/jobs.py).
+"""
 
 from pathlib import Path
 from urllib.parse import quote
@@ -7,10 +11,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from crm_backend.annotations.export import ExportRefused, export_annotations
+from crm_backend.annotations.jobs import enqueue_training, latest_job
 from crm_backend.annotations.service import list_annotations
 from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import ConsoleAdmin, ConsoleAgent, CsrfChecked
-from crm_backend.console.deps import TrainingDep
 from crm_backend.console.render import render, secure
 from crm_backend.core.deps import SessionDep, SettingsDep
 
@@ -22,13 +26,13 @@ def _to(message: str):
 
 
 @router.get("/training")
-def training_page(request: Request, agent: ConsoleAgent, db_session: SessionDep, runner: TrainingDep):
+def training_page(request: Request, agent: ConsoleAgent, db_session: SessionDep):
     return render(
         request,
         "training.html",
         {
             "annotations": list_annotations(db_session=db_session, limit=200),
-            "status": runner.status(),
+            "job": latest_job(db_session=db_session),
             "message": request.query_params.get("m"),
         },
     )
@@ -37,7 +41,7 @@ def training_page(request: Request, agent: ConsoleAgent, db_session: SessionDep,
 @router.post("/training/export", dependencies=[CsrfChecked])
 def export(admin: ConsoleAdmin, db_session: SessionDep, settings: SettingsDep):
     try:
-        result = export_annotations(db_session=db_session, out_dir=Path(settings.annotations_export_dir))
+        result = export_annotations(db_session=db_session, path=Path(settings.annotations_export_path))
     except ExportRefused as error:
         return _to(str(error))
     record_agent_action(
@@ -47,17 +51,18 @@ def export(admin: ConsoleAdmin, db_session: SessionDep, settings: SettingsDep):
         entity_type="nlu_annotations",
         detail={"examples": result.examples},
     )
-    return _to(f"Wrote {result.examples} examples to {result.path} ({result.skipped_duplicates} duplicates skipped).")
+    return _to(f"Wrote {result.examples} examples ({result.skipped_duplicates} duplicates skipped).")
 
 
 @router.post("/training/retrain", dependencies=[CsrfChecked])
-def retrain(admin: ConsoleAdmin, db_session: SessionDep, runner: TrainingDep):
-    started = runner.start()
+def retrain(admin: ConsoleAdmin, db_session: SessionDep):
+    job, created = enqueue_training(db_session=db_session, agent_id=admin.id)
     record_agent_action(
         db_session=db_session,
         agent_id=admin.id,
         action=AuditAction.CREATE,
-        entity_type="training_run",
-        detail={"started": started},
+        entity_type="training_job",
+        entity_id=str(job.id),
+        detail={"queued": created},
     )
-    return _to("Training started." if started else "A training run is already going.")
+    return _to("Retraining queued." if created else f"A retraining is already {job.state}.")

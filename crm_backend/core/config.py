@@ -37,9 +37,11 @@ class Settings(BaseSettings):
     rasa_api_token: SecretStr | None = None
     # The console's session cookie is `Secure` (HTTPS only; browsers accept it on localhost).
     console_secure_cookie: bool = True
-    # Where `python -m crm_backend.annotations export` writes reviewed NLU examples.
-    annotations_export_dir: str = "nlu_data/nlu"
-    # What an administrator's "retrain" button runs (in the project folder, in the background).
+    # Where `python -m crm_backend annotations export` (and the console's button) writes agents'
+    # corrections as Rasa NLU data; `make train` adds this file to the training data.
+    annotations_export_path: str = "var/annotations/corrections.yml"
+    # What the job worker (`python -m crm_backend jobs work`, never the web process) runs for a
+    # retraining job, in the project folder.
     retrain_command: str = "make train"
     # Agents of the console and /api: how long a login lasts, and the brute-force guard.
     agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)

@@ -1,4 +1,4 @@
-"""Command line of the importer: `python -m crm_backend.imports transactions FILE`."""
+"""Command line of the importer: `python -m crm_backend import transactions FILE` (crm_backend.cli)."""
 
 import argparse
 import json
@@ -22,6 +22,9 @@ REPORT_DIR = Path("var/imports")
 
 
 def _transactions(args: argparse.Namespace) -> int:
+    if args.batch_size < 1:
+        print("error: --batch-size must be at least 1", file=sys.stderr)
+        return 2
     path = Path(args.file)
     try:
         timezone = ZoneInfo(args.timezone)
@@ -74,9 +77,8 @@ def _stem(path: Path) -> str:
     return name or "import"
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crm_backend.imports", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_commands(commands) -> None:
+    """The importer's commands, under `python -m crm_backend import`."""
     transactions = commands.add_parser(
         "transactions",
         help="import a transaction file in the Online Retail layout (.csv or .csv.gz); see docs/IMPORT_FORMAT.md",
@@ -89,14 +91,11 @@ def build_parser() -> argparse.ArgumentParser:
     transactions.add_argument("--timezone", default="UTC", help="time zone of InvoiceDate (default UTC)")
     transactions.add_argument("--no-progress", action="store_true", help="no progress bar")
     transactions.add_argument("--json", action="store_true", help="print the summary as JSON")
-    transactions.set_defaults(handler=_transactions)
-    return parser
+    transactions.set_defaults(handler=_transactions, log_level=logging.WARNING)
 
 
 def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
-    if args.batch_size < 1:
-        print("error: --batch-size must be at least 1", file=sys.stderr)
-        return 2
-    return args.handler(args)
+    """`python -m crm_backend import ARGS...`, callable with ARGS (the tests use it)."""
+    from crm_backend.cli import main as crm_main  # the tree imports this module
+
+    return crm_main(["import", *(argv or [])])

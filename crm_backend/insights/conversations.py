@@ -1,6 +1,6 @@
 """The conversation-analytics job: what customers ask about, and in what mood.
 
-    python -m crm_backend.insights conversations
+    python -m crm_backend insights conversations
 
 Reads the customers' messages from Rasa's tracker store (TRACKER_DB_URL), redacts personal
 data, and runs the analytics library's text models: lexicon sentiment per conversation and

@@ -1,6 +1,6 @@
 """The analytics job: CRM data in, scores, segments and recommendations out.
 
-    python -m crm_backend.insights run [--as-of YYYY-MM-DD] [--recommender ease]
+    python -m crm_backend insights run [--as-of YYYY-MM-DD] [--recommender ease]
 
 It reads the CRM's orders, runs the `analytics` library, writes `customer_scores` and
 `recommendations` (with the model version) and saves the models with their metadata to a

@@ -3,7 +3,7 @@
 It remembers the highest event id it has read (`transcript_index_state`) and folds only
 newer events into the summaries, so running it often is cheap. Every aggregate (counts,
 minimum confidence, flags, first/last time) can be updated from new events alone.
-Run it with `python -m crm_backend.transcripts index`; the console also runs it before
+Run it with `python -m crm_backend transcripts index`; the console also runs it before
 listing conversations.
 
 A conversation's customer is its recorded owner (`crm_backend.conversations.ownership`),

@@ -6,7 +6,7 @@ import pandas as pd
 from analytics_factories import require_dataset
 
 from analytics.features import customer_features
-from analytics.importing import is_product_code, read_import_csv
+from bench.analytics.importing import is_product_code, read_import_csv
 
 
 def test_online_retail_import_cleaning_is_complete():

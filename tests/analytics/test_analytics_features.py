@@ -14,8 +14,8 @@ from analytics.features import (
     rfm_features,
     validate_transactions,
 )
-from analytics.importing import clean_import_rows
 from analytics.predict import ChurnClassifier, make_churn_dataset
+from bench.analytics.importing import clean_import_rows
 
 
 def test_rfm_matches_hand_computation():

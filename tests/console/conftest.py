@@ -15,7 +15,7 @@ from crm_backend.core.config import Settings
 from crm_backend.core.db import make_engine, session_scope
 from crm_backend.core.security import issue_customer_token
 from crm_backend.main import create_app
-from crm_backend.transcripts.fake_events import ConversationWriter, write
+from tests.fake_events import ConversationWriter, write
 
 PASSWORD = "correct horse battery staple"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2">'
@@ -30,7 +30,7 @@ def console_settings(seeded_database_url, tracker_url, test_secrets, tmp_path_fa
         customer_token_secret=test_secrets["CUSTOMER_TOKEN_SECRET"],
         rasa_url="http://127.0.0.1:9",
         rasa_api_token="rasa-token",
-        annotations_export_dir=str(tmp_path_factory.mktemp("nlu")),
+        annotations_export_path=str(tmp_path_factory.mktemp("annotations") / "corrections.yml"),
         retrain_command="python -c \"print('training done')\"",
         rate_limit_login_per_minute=0,
     )

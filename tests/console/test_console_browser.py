@@ -84,5 +84,5 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     page.goto("/console/training")
     page.click("#export-button")
     page.wait_for_url(lambda url: "/console/training?m=Wrote" in url)
-    exported = yaml.safe_load((Path(stack.config.env["ANNOTATIONS_EXPORT_DIR"]) / "corrections.yml").read_text())
+    exported = yaml.safe_load(Path(stack.config.env["ANNOTATIONS_EXPORT_PATH"]).read_text())
     assert exported["nlu"][0]["intent"] == "order_status" and "- hello" in exported["nlu"][0]["examples"]

@@ -13,10 +13,10 @@ from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.core.security import issue_customer_token
 from crm_backend.customers.models import Customer
 from crm_backend.transcripts import service
-from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
 from crm_backend.transcripts.identity import TokenVerifier
 from crm_backend.transcripts.indexer import index_new_events
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary
+from tests.fake_events import ConversationWriter, create_tracker_schema, write
 
 SECRET = "s" * 40
 

@@ -6,7 +6,7 @@ conversations are recorded from the first valid token stored in Rasa's events, b
 transcript indexer (`crm_backend.transcripts.owners`).
 
 Revision ID: 0009_conversation_owners
-Revises: 0007_console_search
+Revises: 0008_training_jobs
 Create Date: 2026-12-02
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 revision = "0009_conversation_owners"
 # Merged after 0008 (H1's restructure), this points at 0008's revision id instead.
-down_revision = "0007_console_search"
+down_revision = "0008_training_jobs"
 branch_labels = None
 depends_on = None
 

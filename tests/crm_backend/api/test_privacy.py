@@ -22,8 +22,8 @@ from crm_backend.main import create_app
 from crm_backend.models import Base
 from crm_backend.privacy.service import erase_customer
 from crm_backend.privacy.tracker import TrackerStore
-from crm_backend.transcripts.fake_events import ConversationWriter, write
 from crm_backend.transcripts.tracker import events_table
+from tests.fake_events import ConversationWriter, write
 
 
 def test_export_holds_every_table_that_refers_to_the_customer(client, admin_headers, rich_customer):

@@ -1,4 +1,5 @@
-"""Rasa-shaped events for tests and benchmarks: what the SQL tracker store would hold.
+"""Rasa-shaped events for tests and benchmarks: what the SQL tracker store would hold (a test
+helper: it lives with the tests, not in the CRM package).
 
 Each row matches Rasa 3.6's `events` table (type_name, intent_name, action_name and the
 event's JSON in `data`), so the reader, the indexer and the console see realistic input.

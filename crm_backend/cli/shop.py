@@ -1,9 +1,8 @@
-"""Command line of the CRM service: `python -m crm_backend --help`."""
+"""The shop's commands: schema, demo data, tokens and link codes, agents, customers' privacy."""
 
 import argparse
 import getpass
 import json
-import logging
 import os
 import sys
 from datetime import date
@@ -189,9 +188,7 @@ def _add_privacy_commands(commands) -> None:
     erase.set_defaults(handler=_erase_customer)
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m crm_backend", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+def add_commands(commands) -> None:
     commands.add_parser("migrate", help="create or upgrade the database schema").set_defaults(handler=_migrate)
     seed = commands.add_parser("seed-demo", help="fill an empty database with the demo shop")
     seed.add_argument("--seed", type=int, default=42)
@@ -210,10 +207,3 @@ def build_parser() -> argparse.ArgumentParser:
     link.add_argument("--json", action="store_true", help="print JSON with the code and the deep link")
     link.set_defaults(handler=_link_code)
     _add_privacy_commands(commands)
-    return parser
-
-
-def main(argv: list[str] | None = None) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    args = build_parser().parse_args(argv)
-    return args.handler(args)
