@@ -8,6 +8,7 @@ from sqlalchemy import select
 from actions.handoff import ActionHumanHandoff, ActionStoreCsat, bot_failed, conversation_summary
 from crm_backend.handoff.models import CsatRating, Handoff
 from tests.actions.conftest import action_env, live_crm_url, tracker_for  # noqa: F401 - fixtures
+from tests.actions.helpers import text_of
 
 
 async def run(action, tracker):
@@ -32,7 +33,8 @@ async def test_handoff_pauses_the_conversation_and_queues_it(action_env, tracker
     tracker.sender_id = f"handoff-{uuid.uuid4().hex[:8]}"  # its own conversation: tickets are per sender
     messages, events = await run(ActionHumanHandoff(), tracker)
     assert [e["event"] for e in events] == ["pause"]
-    assert "colleague" in messages[0]["text"]
+    assert messages[0]["response"] == "utter_handoff_queued"
+    assert "colleague" in text_of(messages[0])
     handoff = db_session.scalars(select(Handoff).where(Handoff.conversation_id == tracker.sender_id)).one()
     assert handoff.status == "queued" and handoff.customer_id == 1 and handoff.reason == "customer_asked"
     assert "[EMAIL]" in handoff.summary and "ada@example.com" not in handoff.summary
