@@ -2,11 +2,14 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_backend.audit.models import AuditEntry
+
+MAX_ENTITY_ID = 64
 
 
 class ActorType(StrEnum):
@@ -22,6 +25,8 @@ class AuditAction(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     ERASE = "erase"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
 
 
 def record(
@@ -69,6 +74,34 @@ def record_agent_action(
         action=action,
         entity_type=entity_type,
         entity_id=entity_id,
+        customer_id=customer_id,
+        detail=detail,
+    )
+
+
+class Actor(Protocol):
+    """Whoever acts: an agent (anything with an `id`)."""
+
+    id: int
+
+
+def audit(
+    db_session: Session,
+    agent: Actor,
+    action: AuditAction,
+    entity_type: str,
+    entity_id: int | str | None = None,
+    *,
+    customer_id: int | None = None,
+    detail: dict | None = None,
+) -> AuditEntry:
+    """The one audit helper of the interfaces: what `agent` read or did to which entity."""
+    return record_agent_action(
+        db_session=db_session,
+        agent_id=agent.id,
+        action=action,
+        entity_type=entity_type,
+        entity_id=None if entity_id is None else str(entity_id)[:MAX_ENTITY_ID],
         customer_id=customer_id,
         detail=detail,
     )

@@ -11,7 +11,6 @@ the common message ("where is my order 702733?") never reaches spaCy.
 import logging
 import re
 import threading
-from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -163,10 +162,6 @@ class Redactor:
         for span in reversed(spans):
             text = f"{text[: span.start]}[{span.label}]{text[span.end :]}"
         return text
-
-    def redact_many(self, texts: Iterable[str]) -> list[str]:
-        return [self.redact(text) for text in texts]
-
 
 def _without_overlaps(spans: list[PiiSpan]) -> list[PiiSpan]:
     """Longest spans win; an email or card beats a phone over the same characters."""

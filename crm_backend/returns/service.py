@@ -7,7 +7,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from crm_backend.orders.models import Order, OrderItem, OrderStatus
-from crm_backend.returns.models import RETURN_WINDOW_DAYS, Return, ReturnItem, ReturnStatus
+from crm_backend.orders.service import OrderNotChangeable
+from crm_backend.returns.models import RETURN_WINDOW_DAYS, Refund, RefundStatus, Return, ReturnItem, ReturnStatus
 
 
 class NotReturnable(Exception):
@@ -27,7 +28,7 @@ def create_return(
     delivered_at = order.shipment.delivered_at if order.shipment else None
     if order.status != OrderStatus.DELIVERED or delivered_at is None:
         raise NotReturnable("not_delivered", f"order {order.number} is {order.status}, not delivered")
-    window_end = _aware(delivered_at) + timedelta(days=RETURN_WINDOW_DAYS)
+    window_end = delivered_at + timedelta(days=RETURN_WINDOW_DAYS)
     if now > window_end:
         raise NotReturnable("window_closed", f"the return window closed on {window_end.date().isoformat()}")
     open_returns = select(Return.id).where(Return.order_id == order.id, Return.status != ReturnStatus.REJECTED)
@@ -48,6 +49,18 @@ def create_return(
     db_session.add(record)
     db_session.flush()
     return record
+
+
+def cancel_order(*, db_session: Session, order: Order) -> Refund:
+    """Cancel an order that has not been dispatched; its full amount is refunded (the refund
+    belongs to the returns context, which knows orders: orders never import returns)."""
+    if not order.is_changeable:
+        raise OrderNotChangeable(order.status)
+    order.status = OrderStatus.CANCELLED
+    refund = Refund(order=order, amount=order.total, status=RefundStatus.PENDING)
+    db_session.add(refund)
+    db_session.flush()
+    return refund
 
 
 def list_customer_returns(*, db_session: Session, customer_id: int, limit: int | None = 10) -> list[Return]:
@@ -71,8 +84,3 @@ def _new_reference(db_session: Session) -> str:
         reference = f"R{secrets.randbelow(9 * 10**6) + 10**6}"
         if db_session.scalars(select(Return.id).where(Return.reference == reference)).first() is None:
             return reference
-
-
-def _aware(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; all of ours are UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
