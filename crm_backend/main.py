@@ -9,6 +9,8 @@
 """
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
@@ -42,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="Concierge CRM",
         version="0.1.0",
+        lifespan=_lifespan,
         docs_url="/docs" if docs else None,
         redoc_url="/redoc" if docs else None,
         openapi_url="/openapi.json" if docs else None,
@@ -70,6 +73,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(console_router)
     install_web(app)
     return app
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    yield
+    if app.state.tracker is not None:
+        app.state.tracker.dispose()
 
 
 def _build_singletons(app: FastAPI, settings: Settings) -> None:

@@ -22,15 +22,8 @@ router = APIRouter(
 @router.post("", response_model=AgentRead, status_code=status.HTTP_201_CREATED, responses=error_responses(409, 422))
 def create(body: AgentCreate, admin: CurrentAdmin, db_session: SessionDep) -> Agent:
     """Create an agent account."""
-    agent = create_agent(
-        db_session=db_session,
-        email=body.email,
-        name=body.name,
-        password=body.password,
-        role=body.role,
-        active=body.active,
-    )
-    fields = ["active", "email", "name", "role"]
+    agent = create_agent(db_session=db_session, **body.model_dump())
+    fields = sorted(body.model_dump(exclude={"password"}))
     audit(db_session, admin, AuditAction.CREATE, "agent", agent.id, detail={"fields": fields})
     return agent
 

@@ -34,9 +34,7 @@ def export(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep) -> 
 
 
 @router.post("/{customer_id}/erase", response_model=ErasureResult, responses=error_responses(409))
-def erase(
-    customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep, tracker: TrackerStoreDep
-) -> ErasureResult:
+def erase(customer_id: IdPath, admin: CurrentAdmin, db_session: SessionDep, tracker: TrackerStoreDep) -> ErasureResult:
     """Delete or anonymise the customer's personal data everywhere (the right to erasure).
     Orders, returns and tickets stay for the accounts, without personal values; the events of
     the customer's conversations go from Rasa's tracker store (`tracker_store` says whether

@@ -44,16 +44,7 @@ def create(body: TicketCreate, agent: CurrentAgent, db_session: SessionDep) -> T
     if body.customer_id is not None:
         get_customer_or_raise(db_session=db_session, customer_id=body.customer_id)
     ticket = service.create_ticket(
-        db_session=db_session,
-        customer_id=body.customer_id,
-        subject=body.subject,
-        category=body.category,
-        body=body.body,
-        priority=body.priority,
-        channel=body.channel,
-        conversation_id=body.conversation_id,
-        author_type="agent",
-        author_agent_id=agent.id,
+        db_session=db_session, author_type="agent", author_agent_id=agent.id, **body.model_dump()
     )
     audit(db_session, agent, AuditAction.CREATE, "ticket", ticket.id, customer_id=ticket.customer_id)
     return ticket

@@ -2,7 +2,7 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Protocol
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -56,29 +56,6 @@ def record(
     return entry
 
 
-def record_agent_action(
-    *,
-    db_session: Session,
-    agent_id: int,
-    action: AuditAction,
-    entity_type: str,
-    entity_id: int | str | None = None,
-    customer_id: int | None = None,
-    detail: dict | None = None,
-) -> AuditEntry:
-    """`record` for what an agent read or did (the console's and the agents' API's trail)."""
-    return record(
-        db_session=db_session,
-        actor_type=ActorType.AGENT,
-        actor_id=agent_id,
-        action=action,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        customer_id=customer_id,
-        detail=detail,
-    )
-
-
 class Actor(Protocol):
     """Whoever acts: an agent (anything with an `id`)."""
 
@@ -91,20 +68,25 @@ def audit(
     action: AuditAction,
     entity_type: str,
     entity_id: int | str | None = None,
-    *,
-    customer_id: int | None = None,
-    detail: dict | None = None,
+    **entry: Any,
 ) -> AuditEntry:
-    """The one audit helper of the interfaces: what `agent` read or did to which entity."""
-    return record_agent_action(
+    """The one audit helper of the interfaces: what `agent` read or did to which entity
+    (`customer_id=`, `detail=` as in `record`)."""
+    entity = None if entity_id is None else str(entity_id)[:MAX_ENTITY_ID]
+    return record(
         db_session=db_session,
-        agent_id=agent.id,
+        actor_type=ActorType.AGENT,
+        actor_id=agent.id,
         action=action,
         entity_type=entity_type,
-        entity_id=None if entity_id is None else str(entity_id)[:MAX_ENTITY_ID],
-        customer_id=customer_id,
-        detail=detail,
+        entity_id=entity,
+        **entry,
     )
+
+
+def record_agent_action(*, db_session: Session, agent_id: int, **entry: Any) -> AuditEntry:
+    """`record` for an agent known by id (the same entry as `audit`)."""
+    return record(db_session=db_session, actor_type=ActorType.AGENT, actor_id=agent_id, **entry)
 
 
 def record_customer_reads(*, db_session: Session, agent_id: int, customer_ids: list[int], view: str) -> None:

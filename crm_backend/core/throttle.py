@@ -8,6 +8,7 @@ import threading
 import time
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 MAX_TRACKED_KEYS = 10_000
 
@@ -55,6 +56,7 @@ class FailureWindow:
             self._failures.pop(next(iter(self._failures)))
 
 
+@dataclass
 class GrowingDelay:
     """After `free_failures` failures of a key, each further attempt waits twice as long.
 
@@ -63,24 +65,15 @@ class GrowingDelay:
     Nothing is ever locked for good: the wait only slows guessing down.
     """
 
-    def __init__(
-        self,
-        *,
-        free_failures: int,
-        base_seconds: float,
-        max_seconds: float,
-        forget_seconds: float,
-        clock: Callable[[], float] = time.monotonic,
-        max_tracked: int = MAX_TRACKED_KEYS,
-    ) -> None:
-        self.free_failures = free_failures
-        self.base_seconds = base_seconds
-        self.max_seconds = max_seconds
-        self.forget_seconds = forget_seconds
-        self.clock = clock
-        self.max_tracked = max_tracked
-        self._state: OrderedDict[str, tuple[int, float]] = OrderedDict()  # key -> (failures, last failure)
-        self._lock = threading.Lock()
+    free_failures: int
+    base_seconds: float
+    max_seconds: float
+    forget_seconds: float
+    clock: Callable[[], float] = time.monotonic
+    max_tracked: int = MAX_TRACKED_KEYS
+    # key -> (failures, time of the last one); oldest first, so the longest idle go first
+    _state: OrderedDict[str, tuple[int, float]] = field(default_factory=OrderedDict, init=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def _failures(self, key: str, now: float) -> tuple[int, float]:
         count, last = self._state.get(key, (0, now))
