@@ -120,8 +120,6 @@ def build_360(*, db_session: Session, customer_id: int) -> Customer360 | None:
     )
 
 
-
-
 def get_360(*, db_session: Session, customer_id: int) -> Customer360:
     """`build_360`, or `CustomerNotFound` for an unknown or erased customer."""
     view = build_360(db_session=db_session, customer_id=customer_id)

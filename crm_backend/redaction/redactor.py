@@ -163,6 +163,7 @@ class Redactor:
             text = f"{text[: span.start]}[{span.label}]{text[span.end :]}"
         return text
 
+
 def _without_overlaps(spans: list[PiiSpan]) -> list[PiiSpan]:
     """Longest spans win; an email or card beats a phone over the same characters."""
     priority = {EMAIL: 0, CARD: 1, ADDRESS: 2, PHONE: 3}

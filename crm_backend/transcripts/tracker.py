@@ -27,6 +27,7 @@ events_table = Table(
     Column("data", Text),
 )
 
+
 def tracker_engine(url: str) -> Engine:
     """An engine for the tracker store at `url`. Build it once per process and keep it: the
     CRM service builds it at startup (`create_app`), the commands when they start."""

@@ -4,9 +4,9 @@ import pytest
 from sqlalchemy import select
 
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
-from crm_backend.transcripts.topics import run_conversation_job
 from crm_backend.insights.models import ConversationInsight
 from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
+from crm_backend.transcripts.topics import run_conversation_job
 
 HAPPY = [
     "thanks so much, the delivery was fast and the teapot is lovely",
