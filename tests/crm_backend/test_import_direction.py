@@ -162,6 +162,25 @@ def test_crm_backend_imports_point_one_way():
     assert violations(graph, routers, assemblers) == []
 
 
+def web_framework_imports(tree: ast.AST) -> set[str]:
+    """The fastapi/starlette modules a module imports (HTTP belongs to the interfaces)."""
+    names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+    return {name for name in names if name.split(".")[0] in {"fastapi", "starlette"}}
+
+
+def test_bounded_contexts_know_nothing_of_http():
+    """Services raise `core.errors` kinds; only interfaces and core speak FastAPI."""
+    offenders = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        name = module_name(path)
+        if layer(name)[0] == "context":
+            found = web_framework_imports(ast.parse(path.read_text()))
+            if found:
+                offenders[name] = sorted(found)
+    assert offenders == {}
+
+
 @pytest.mark.parametrize(
     ("graph", "routers", "expected"),
     [
