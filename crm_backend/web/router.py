@@ -95,7 +95,10 @@ def demo_token(
     return {"customer_id": found.id, "token": token, "expires_in": DEMO_TOKEN_TTL_SECONDS}
 
 
-PICTURE_HEADERS = {"Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'"}
+PICTURE_HEADERS = {
+    "Cache-Control": "public, max-age=86400",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
 
 
 @router.get("/static/products/{sku}.svg")

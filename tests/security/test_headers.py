@@ -11,7 +11,9 @@ from collections.abc import Iterator
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlalchemy import select
 
+from crm_backend.catalogue.models import Product
 from crm_backend.main import create_app
 
 REQUIRED = {
@@ -86,6 +88,17 @@ def test_answers_no_route_gives_have_the_headers_too(demo_client, security_setti
     )
     assert too_large.status_code == 413
     assert_secure(too_large, "413 from the limits")
+
+
+def test_product_pictures_keep_their_own_policy_with_the_common_headers(demo_client):
+    with demo_client.app.state.session_factory() as db_session:
+        sku = db_session.scalars(select(Product.sku).order_by(Product.id)).first()
+    for suffix in ("svg", "png"):
+        picture = demo_client.get(f"/static/products/{sku}.{suffix}")
+        assert picture.status_code == 200
+        assert_secure(picture, f"picture .{suffix}")
+        assert picture.headers["content-security-policy"].startswith("default-src 'none'")
+        assert picture.headers["cache-control"].startswith("public")
 
 
 def test_personal_answers_are_not_cached(demo_client, principals, session_headers):
