@@ -10,9 +10,10 @@ import base64
 import hashlib
 import hmac
 import secrets
-import threading
 import time
-from collections import deque
+from collections.abc import Callable
+
+from crm_backend.core.throttle import GrowingDelay
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -73,50 +74,41 @@ def token_digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class LoginThrottle:
-    """Counts failed logins per email in a sliding window, in this process's memory only.
+class LoginGuard:
+    """Slows password guessing without letting anyone lock an account's owner out.
 
-    With several worker processes each keeps its own count, so the effective limit is
-    `max_failures` times the number of workers; state is lost on restart. That is enough to
-    make online guessing slow; a shared store (Redis) would make it exact.
+    Failures are counted per client address and per (account, address), never per account
+    alone: five wrong passwords from one address slow that address down, while the real
+    owner logging in from another address is not affected. Each further failure doubles the
+    wait (`GrowingDelay`). A success clears the (account, address) count but not the
+    address's own, so a guesser with one valid account cannot reset its spraying count.
     """
 
-    def __init__(self, *, max_failures: int, window_seconds: float, max_tracked: int = 10_000) -> None:
-        self.max_failures = max_failures
-        self.window_seconds = window_seconds
-        self.max_tracked = max_tracked
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
+    def __init__(
+        self,
+        *,
+        max_failures: int,
+        max_failures_per_ip: int,
+        base_delay_seconds: float,
+        window_seconds: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        common = {"base_seconds": base_delay_seconds, "max_seconds": window_seconds, "forget_seconds": window_seconds}
+        self._per_account_ip = GrowingDelay(free_failures=max_failures, clock=clock, **common)
+        self._per_ip = GrowingDelay(free_failures=max_failures_per_ip, clock=clock, **common)
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        failures = self._failures.get(key, deque())
-        while failures and failures[0] <= now - self.window_seconds:
-            failures.popleft()
-        if not failures:
-            self._failures.pop(key, None)
-        return failures
+    @staticmethod
+    def _pair(email: str, ip: str) -> str:
+        return f"{email.strip().lower()}|{ip}"
 
-    def is_blocked(self, email: str, *, now: float | None = None) -> bool:
-        now = time.monotonic() if now is None else now
-        with self._lock:
-            return len(self._recent(email.lower(), now)) >= self.max_failures
+    def wait_seconds(self, email: str, ip: str) -> float:
+        """0 if this address may try this account now, else the seconds still to wait."""
+        return max(self._per_ip.wait_seconds(ip), self._per_account_ip.wait_seconds(self._pair(email, ip)))
 
-    def record_failure(self, email: str, *, now: float | None = None) -> None:
-        now = time.monotonic() if now is None else now
-        key = email.lower()
-        with self._lock:
-            failures = self._recent(key, now)
-            if key not in self._failures and len(self._failures) >= self.max_tracked:
-                self._prune(now)
-            failures.append(now)
-            self._failures[key] = failures
+    def record_failure(self, email: str, ip: str) -> int:
+        """Count a wrong password; returns the (account, address) failures so far."""
+        self._per_ip.record_failure(ip)
+        return self._per_account_ip.record_failure(self._pair(email, ip))
 
-    def reset(self, email: str) -> None:
-        with self._lock:
-            self._failures.pop(email.lower(), None)
-
-    def _prune(self, now: float) -> None:
-        for key in list(self._failures):
-            self._recent(key, now)
-        while len(self._failures) >= self.max_tracked:  # still full: forget the oldest
-            self._failures.pop(next(iter(self._failures)))
+    def record_success(self, email: str, ip: str) -> None:
+        self._per_account_ip.reset(self._pair(email, ip))

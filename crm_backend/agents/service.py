@@ -1,5 +1,6 @@
 """Agents and their login sessions. Services flush at most; the caller owns the transaction."""
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import delete, func, select
@@ -7,21 +8,36 @@ from sqlalchemy.orm import Session
 
 from crm_backend.agents.models import Agent, AgentSession, Role
 from crm_backend.agents.security import (
+    LoginGuard,
     burn_password_check,
     hash_password,
     new_session_token,
     token_digest,
     verify_password,
 )
+from crm_backend.audit.service import ActorType, AuditAction, record
+from crm_backend.core.errors import Conflict, NotFound, Throttled, Unauthenticated
 
 
-class AgentExists(Exception):
+class AgentExists(Conflict):
     """Another agent already uses this email."""
 
+    code = "agent_exists"
+    message = "An agent with this email already exists."
 
-def as_utc(moment: datetime) -> datetime:
-    """SQLite hands back naive datetimes; everything we store is UTC."""
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+class LastAdmin(Conflict):
+    code = "last_admin"
+    message = "The last active administrator cannot be demoted or disabled."
+
+
+class InvalidCredentials(Unauthenticated):
+    code = "invalid_credentials"
+    message = "The email or password is wrong, or the account is disabled."
+
+
+class LoginThrottled(Throttled):
+    message = "Too many failed logins; try again later."
 
 
 def normalise_email(email: str) -> str:
@@ -46,7 +62,7 @@ def create_agent(
 ) -> Agent:
     """A new agent with a hashed password; raises `AgentExists` for a taken email."""
     if get_agent_by_email(db_session=db_session, email=email) is not None:
-        raise AgentExists(email)
+        raise AgentExists()
     agent = Agent(
         email=normalise_email(email),
         name=name,
@@ -90,6 +106,60 @@ def authenticate(*, db_session: Session, email: str, password: str) -> Agent | N
     return agent if verify_password(password, agent.password_hash) else None
 
 
+@dataclass(frozen=True)
+class Login:
+    token: str
+    session: AgentSession
+    agent: Agent
+
+
+def login(
+    *,
+    db_session: Session,
+    guard: LoginGuard,
+    email: str,
+    password: str,
+    client_ip: str,
+    ttl_seconds: int,
+    via: str,
+) -> Login:
+    """The one login of the console and of /api: throttled per address, audited.
+
+    Raises `LoginThrottled` while this address must wait and `InvalidCredentials` for a wrong
+    password, an unknown email or a disabled account. Failures and throttles are written to
+    the audit trail before raising: the caller commits them although the request fails.
+    """
+    email = normalise_email(email)
+    detail = {"via": via, "ip": client_ip[:64]}
+    wait = guard.wait_seconds(email, client_ip)
+    if wait > 0:
+        known = get_agent_by_email(db_session=db_session, email=email)
+        _audit_login(db_session, AuditAction.LOGIN_THROTTLED, known, detail)
+        raise LoginThrottled(retry_after=wait)
+    agent = authenticate(db_session=db_session, email=email, password=password)
+    if agent is None or not agent.active:
+        failures = guard.record_failure(email, client_ip)
+        known = agent or get_agent_by_email(db_session=db_session, email=email)
+        _audit_login(db_session, AuditAction.LOGIN_FAILED, known, detail | {"failures": failures})
+        raise InvalidCredentials()
+    guard.record_success(email, client_ip)
+    token, session = start_session(db_session=db_session, agent=agent, ttl_seconds=ttl_seconds)
+    return Login(token=token, session=session, agent=agent)
+
+
+def _audit_login(db_session: Session, action: AuditAction, agent: Agent | None, detail: dict) -> None:
+    """A refused login: the account's id when the email is an agent's (never the email typed)."""
+    record(
+        db_session=db_session,
+        actor_type=ActorType.SYSTEM,
+        actor_id=None,
+        action=action,
+        entity_type="agent_login",
+        entity_id=agent.id if agent else None,
+        detail=detail,
+    )
+
+
 def start_session(
     *, db_session: Session, agent: Agent, ttl_seconds: int, now: datetime | None = None
 ) -> tuple[str, AgentSession]:
@@ -113,7 +183,7 @@ def find_live_session(*, db_session: Session, token: str, now: datetime | None =
     now = now or datetime.now(UTC)
     statement = select(AgentSession).where(AgentSession.token_hash == token_digest(token))
     session = db_session.scalars(statement).one_or_none()
-    if session is None or as_utc(session.expires_at) <= now or not session.agent.active:
+    if session is None or session.expires_at <= now or not session.agent.active:
         return None
     return session
 
@@ -125,6 +195,23 @@ def end_session(*, db_session: Session, session: AgentSession) -> None:
 
 def end_all_sessions(*, db_session: Session, agent_id: int) -> None:
     db_session.execute(delete(AgentSession).where(AgentSession.agent_id == agent_id))
+
+
+def get_agent_or_raise(*, db_session: Session, agent_id: int) -> Agent:
+    agent = get_agent(db_session=db_session, agent_id=agent_id)
+    if agent is None:
+        raise NotFound("No such agent.", code="agent_not_found")
+    return agent
+
+
+def change_agent(*, db_session: Session, agent: Agent, changes: dict) -> Agent:
+    """`update_agent`, refused when it would leave no active administrator."""
+    loses_admin = agent.role == Role.ADMIN and (
+        ("role" in changes and changes["role"] != Role.ADMIN) or changes.get("active") is False
+    )
+    if loses_admin and count_admins(db_session=db_session) <= 1:
+        raise LastAdmin()
+    return update_agent(db_session=db_session, agent=agent, changes=changes)
 
 
 def count_admins(*, db_session: Session) -> int:

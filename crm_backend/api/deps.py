@@ -1,20 +1,18 @@
 """Who is calling /api: an agent holding a live session token, and what their role allows."""
 
-import threading
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from crm_backend.agents.models import Agent, AgentSession, Role
-from crm_backend.agents.security import LoginThrottle
+from crm_backend.agents.security import LoginGuard
 from crm_backend.agents.service import find_live_session
-from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.core.deps import SessionDep, from_state
 from crm_backend.core.errors import APIError
 
 # auto_error=False: a missing header gets our own 401 shape instead of FastAPI's 403.
 _bearer = HTTPBearer(auto_error=False, description="A session token from POST /api/auth/login.")
-_throttle_lock = threading.Lock()
 
 
 def _unauthorized() -> APIError:
@@ -64,17 +62,5 @@ def get_current_admin(agent: CurrentAgent) -> Agent:
 CurrentAdmin = Annotated[Agent, Depends(get_current_admin)]
 
 
-def get_login_throttle(request: Request, settings: SettingsDep) -> LoginThrottle:
-    """The app's failed-login counter, created on first use (one per process)."""
-    with _throttle_lock:
-        throttle = getattr(request.app.state, "login_throttle", None)
-        if throttle is None:
-            throttle = LoginThrottle(
-                max_failures=settings.login_max_failures,
-                window_seconds=settings.login_failure_window_seconds,
-            )
-            request.app.state.login_throttle = throttle
-    return throttle
-
-
-LoginThrottleDep = Annotated[LoginThrottle, Depends(get_login_throttle)]
+# Built once by `create_app`: the same guard as the console's login.
+LoginGuardDep = Annotated[LoginGuard, Depends(from_state("login_guard"))]

@@ -2,17 +2,17 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, func
+from sqlalchemy import JSON, Integer, String, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 
 
 class AuditEntry(Base):
     __tablename__ = "audit_log"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now(), index=True)
     actor_type: Mapped[str] = mapped_column(String(20))  # agent | bot | system
     actor_id: Mapped[int | None] = mapped_column(Integer)
     action: Mapped[str] = mapped_column(String(40))  # read | create | update | delete | export | erase

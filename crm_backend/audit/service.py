@@ -2,11 +2,14 @@
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any, Protocol
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_backend.audit.models import AuditEntry
+
+MAX_ENTITY_ID = 64
 
 
 class ActorType(StrEnum):
@@ -22,6 +25,8 @@ class AuditAction(StrEnum):
     DELETE = "delete"
     EXPORT = "export"
     ERASE = "erase"
+    LOGIN_FAILED = "login_failed"
+    LOGIN_THROTTLED = "login_throttled"
 
 
 def record(
@@ -51,27 +56,37 @@ def record(
     return entry
 
 
-def record_agent_action(
-    *,
+class Actor(Protocol):
+    """Whoever acts: an agent (anything with an `id`)."""
+
+    id: int
+
+
+def audit(
     db_session: Session,
-    agent_id: int,
+    agent: Actor,
     action: AuditAction,
     entity_type: str,
     entity_id: int | str | None = None,
-    customer_id: int | None = None,
-    detail: dict | None = None,
+    **entry: Any,
 ) -> AuditEntry:
-    """`record` for what an agent read or did (the console's and the agents' API's trail)."""
+    """The one audit helper of the interfaces: what `agent` read or did to which entity
+    (`customer_id=`, `detail=` as in `record`)."""
+    entity = None if entity_id is None else str(entity_id)[:MAX_ENTITY_ID]
     return record(
         db_session=db_session,
         actor_type=ActorType.AGENT,
-        actor_id=agent_id,
+        actor_id=agent.id,
         action=action,
         entity_type=entity_type,
-        entity_id=entity_id,
-        customer_id=customer_id,
-        detail=detail,
+        entity_id=entity,
+        **entry,
     )
+
+
+def record_agent_action(*, db_session: Session, agent_id: int, **entry: Any) -> AuditEntry:
+    """`record` for an agent known by id (the same entry as `audit`)."""
+    return record(db_session=db_session, actor_type=ActorType.AGENT, actor_id=agent_id, **entry)
 
 
 def record_customer_reads(*, db_session: Session, agent_id: int, customer_ids: list[int], view: str) -> None:

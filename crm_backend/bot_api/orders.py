@@ -16,12 +16,8 @@ from crm_backend.bot_api.schemas import (
 from crm_backend.bot_api.views import order_view
 from crm_backend.core.deps import SessionDep
 from crm_backend.core.errors import APIError
-from crm_backend.orders.service import (
-    OrderNotChangeable,
-    cancel_order,
-    change_shipping_address,
-    list_customer_orders,
-)
+from crm_backend.orders.service import OrderNotChangeable, change_shipping_address, list_customer_orders
+from crm_backend.returns.service import cancel_order
 
 router = APIRouter(prefix="/orders")
 

@@ -5,10 +5,10 @@ import sys
 from pathlib import Path
 
 from crm_backend.catalogue.lookups import write_lookups
+from crm_backend.cli import imports as import_cli
 from crm_backend.cli.common import group
 from crm_backend.core.config import get_settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope
-from crm_backend.imports import cli as import_cli
 from crm_backend.transcripts.indexer import index_new_events
 from crm_backend.transcripts.tracker import tracker_engine
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+import crm_backend.models  # noqa: F401 - registers every table the foreign keys name
 from crm_backend.cli.common import group
 from crm_backend.core.config import get_settings
 from crm_backend.core.db import make_engine, make_session_factory, session_scope
-from crm_backend.insights.conversations import run_conversation_job
 from crm_backend.insights.jobs import run_analytics_job
 from crm_backend.insights.models import CustomerScore
+from crm_backend.transcripts.topics import run_conversation_job
 
 
 def _run(args: argparse.Namespace) -> int:

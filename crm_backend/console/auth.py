@@ -16,7 +16,7 @@ from fastapi import Depends, HTTPException, Request
 
 from crm_backend.agents.models import Agent, AgentSession, Role
 from crm_backend.agents.service import find_live_session
-from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.core.deps import SessionDep
 
 SESSION_COOKIE = "concierge_console"
 LOGIN_CSRF_COOKIE = "concierge_login_csrf"
@@ -91,7 +91,3 @@ async def require_csrf(request: Request, _session: ConsoleSession) -> None:
 
 
 CsrfChecked = Depends(require_csrf)
-
-
-def cookie_secure(settings: SettingsDep) -> bool:
-    return settings.console_secure_cookie

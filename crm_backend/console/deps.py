@@ -1,27 +1,24 @@
-"""What console pages share: Rasa's tracker store and Rasa's API."""
+"""What console pages share: Rasa's tracker store, Rasa's API, the login guard.
+Each is built once by `create_app`; these only hand them to the routes."""
 
 from typing import Annotated
 
-from fastapi import Depends, HTTPException
+from fastapi import Depends, Request
 from sqlalchemy import Engine
 
-from crm_backend.core.deps import SettingsDep
+from crm_backend.agents.security import LoginGuard
+from crm_backend.core.deps import from_state
+from crm_backend.core.errors import Unavailable
 from crm_backend.handoff.rasa import RasaClient
-from crm_backend.transcripts.tracker import tracker_engine
 
 
-def get_tracker(settings: SettingsDep) -> Engine:
-    if not settings.tracker_db_url:
-        raise HTTPException(503, "TRACKER_DB_URL is not configured: there are no transcripts to read.")
-    return tracker_engine(settings.tracker_db_url)
+def get_tracker(request: Request) -> Engine:
+    tracker = request.app.state.tracker
+    if tracker is None:
+        raise Unavailable("TRACKER_DB_URL is not configured: there are no transcripts to read.")
+    return tracker
 
 
 TrackerDep = Annotated[Engine, Depends(get_tracker)]
-
-
-def get_rasa(settings: SettingsDep) -> RasaClient:
-    token = settings.rasa_api_token.get_secret_value() if settings.rasa_api_token else None
-    return RasaClient(settings.rasa_url, token)
-
-
-RasaDep = Annotated[RasaClient, Depends(get_rasa)]
+RasaDep = Annotated[RasaClient, Depends(from_state("rasa"))]
+LoginGuardDep = Annotated[LoginGuard, Depends(from_state("login_guard"))]

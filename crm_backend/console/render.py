@@ -1,4 +1,4 @@
-"""Templates (autoescaped) and the security headers of every console response."""
+"""The console's templates (autoescaped). Security headers come from `core.headers`."""
 
 from datetime import UTC, datetime
 from pathlib import Path
@@ -10,17 +10,6 @@ from starlette.responses import Response
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
-SECURITY_HEADERS = {
-    # No inline script at all: even markup that slipped through escaping could not run.
-    "Content-Security-Policy": (
-        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-    ),
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Cache-Control": "no-store",
-}
 
 
 def _when(value) -> str:
@@ -50,16 +39,11 @@ templates.env.filters["when"] = _when
 templates.env.filters["duration"] = _duration
 
 
-def secure(response: Response) -> Response:
-    response.headers.update(SECURITY_HEADERS)
-    return response
-
-
 def render(request: Request, name: str, context: dict, status_code: int = 200) -> Response:
-    """A page, with the security headers; `context` gets the request's agent and CSRF token."""
+    """A page; `context` gets the request's agent and CSRF token."""
     context = {
         "agent": getattr(request.state, "console_agent", None),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         **context,
     }
-    return secure(templates.TemplateResponse(request, name, context, status_code=status_code))
+    return templates.TemplateResponse(request, name, context, status_code=status_code)

@@ -4,7 +4,8 @@ from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
 from crm_backend.console import routes_auth, routes_conversations, routes_handoffs, routes_metrics, routes_training
-from crm_backend.console.render import SECURITY_HEADERS, STATIC_DIR
+from crm_backend.console.render import STATIC_DIR
+from crm_backend.core.errors import NotFound
 
 console_router = APIRouter(prefix="/console", include_in_schema=False)
 for module in (routes_auth, routes_conversations, routes_handoffs, routes_metrics, routes_training):
@@ -15,10 +16,6 @@ _STATIC = {"console.js": "text/javascript", "console.css": "text/css"}
 
 @console_router.get("/static/{name}")
 def static(name: str) -> FileResponse:
-    from fastapi import HTTPException
-
     if name not in _STATIC:
-        raise HTTPException(404, "No such file.")
-    return FileResponse(
-        STATIC_DIR / name, media_type=_STATIC[name], headers=SECURITY_HEADERS | {"Cache-Control": "max-age=300"}
-    )
+        raise NotFound("No such file.")
+    return FileResponse(STATIC_DIR / name, media_type=_STATIC[name], headers={"Cache-Control": "max-age=300"})

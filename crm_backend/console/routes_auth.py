@@ -7,9 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from crm_backend.agents.service import authenticate, end_session, start_session
-from crm_backend.api.deps import LoginThrottleDep
-from crm_backend.audit.service import AuditAction, record_agent_action
+from crm_backend.agents import service as agents
+from crm_backend.audit.service import AuditAction, audit
 from crm_backend.console.auth import (
     LOGIN_CSRF_COOKIE,
     SESSION_COOKIE,
@@ -18,8 +17,9 @@ from crm_backend.console.auth import (
     new_login_csrf,
     set_session_cookie,
 )
-from crm_backend.console.render import render, secure
-from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.console.deps import LoginGuardDep
+from crm_backend.console.render import render
+from crm_backend.core.deps import SessionDep, SettingsDep, client_ip
 
 logger = logging.getLogger(__name__)
 router = APIRouter()
@@ -59,7 +59,7 @@ def login(
     request: Request,
     settings: SettingsDep,
     db_session: SessionDep,
-    throttle: LoginThrottleDep,
+    guard: LoginGuardDep,
     email: Annotated[str, Form(max_length=255)],
     password: Annotated[str, Form(max_length=256)],
     csrf_token: Annotated[str, Form(max_length=100)] = "",
@@ -68,40 +68,36 @@ def login(
     expected = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     if not expected or not hmac.compare_digest(expected, csrf_token):
         return _login_page(request, settings, error="The form expired; please try again.", next_url=next, status=403)
-    email = email.strip().lower()
-    if throttle.is_blocked(email):
-        return _login_page(request, settings, error="Too many failed logins; try again later.", status=429)
-    agent = authenticate(db_session=db_session, email=email, password=password)
-    if agent is None or not agent.active:
-        throttle.record_failure(email)
+    try:
+        result = agents.login(
+            db_session=db_session,
+            guard=guard,
+            email=email,
+            password=password,
+            client_ip=client_ip(request),
+            ttl_seconds=settings.agent_session_ttl_seconds,
+            via="console",
+        )
+    except agents.LoginThrottled as error:  # the page is an answer: the refusal's audit entry is committed
+        response = _login_page(request, settings, error="Too many failed logins; try again later.", status=429)
+        response.headers["Retry-After"] = str(max(1, round(error.retry_after)))
+        return response
+    except agents.InvalidCredentials:
         return _login_page(request, settings, error="The email or password is wrong.", next_url=next, status=401)
-    throttle.reset(email)
-    token, _session = start_session(db_session=db_session, agent=agent, ttl_seconds=settings.agent_session_ttl_seconds)
-    record_agent_action(
-        db_session=db_session,
-        agent_id=agent.id,
-        action=AuditAction.CREATE,
-        entity_type="console_session",
-        entity_id=agent.id,
-    )
+    token = result.token
+    audit(db_session, result.agent, AuditAction.CREATE, "console_session", result.agent.id)
     response = RedirectResponse(_safe_next(next), status_code=303)
     set_session_cookie(
         response, token, max_age=settings.agent_session_ttl_seconds, secure=settings.console_secure_cookie
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console")
-    return secure(response)
+    return response
 
 
 @router.post("/logout", dependencies=[CsrfChecked])
 def logout(session: ConsoleSession, db_session: SessionDep):
-    record_agent_action(
-        db_session=db_session,
-        agent_id=session.agent_id,
-        action=AuditAction.DELETE,
-        entity_type="console_session",
-        entity_id=session.agent_id,
-    )
-    end_session(db_session=db_session, session=session)
+    audit(db_session, session.agent, AuditAction.DELETE, "console_session", session.agent_id)
+    agents.end_session(db_session=db_session, session=session)
     response = RedirectResponse("/console/login", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/console")
-    return secure(response)
+    return response

@@ -1,59 +1,32 @@
 """Live handoff: the queue, claiming, replying, handing back (then the CSAT question)."""
 
-import logging
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from crm_backend.audit.service import AuditAction, record_agent_action
+from crm_backend.audit.service import AuditAction, audit
 from crm_backend.console.auth import ConsoleAgent, CsrfChecked
 from crm_backend.console.deps import RasaDep, TrackerDep
-from crm_backend.console.render import render, secure
-from crm_backend.console.routes_conversations import conversation_context
+from crm_backend.console.render import render
 from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.core.errors import Conflict, Unavailable
 from crm_backend.handoff import service
-from crm_backend.handoff.models import Handoff, HandoffStatus
-from crm_backend.handoff.rasa import RasaUnavailable
+from crm_backend.handoff.models import HandoffStatus
+from crm_backend.transcripts.review import conversation_review
 
-logger = logging.getLogger(__name__)
 router = APIRouter()
-CSAT_RESPONSE = "utter_ask_csat"
-
-
-def _audit(db_session, agent, action, handoff: Handoff, detail: dict | None = None) -> None:
-    record_agent_action(
-        db_session=db_session,
-        agent_id=agent.id,
-        action=action,
-        entity_type="handoff",
-        entity_id=handoff.id,
-        customer_id=handoff.customer_id,
-        detail=detail,
-    )
-
-
-def _handoff_or_404(db_session, handoff_id: int) -> Handoff:
-    handoff = service.get_handoff(db_session=db_session, handoff_id=handoff_id)
-    if handoff is None:
-        raise HTTPException(404, "No such handoff.")
-    return handoff
 
 
 def _to(handoff_id: int | None = None, message: str | None = None):
     path = f"/console/handoffs/{handoff_id}" if handoff_id else "/console/handoffs"
-    return secure(RedirectResponse(path + (f"?m={quote(message)}" if message else ""), status_code=303))
+    return RedirectResponse(path + (f"?m={quote(message)}" if message else ""), status_code=303)
 
 
 @router.get("/handoffs")
 def queue_page(request: Request, agent: ConsoleAgent, db_session: SessionDep):
-    record_agent_action(
-        db_session=db_session,
-        agent_id=agent.id,
-        action=AuditAction.READ,
-        entity_type="handoff_queue",
-    )
+    audit(db_session, agent, AuditAction.READ, "handoff_queue")
     return render(
         request,
         "handoffs.html",
@@ -77,8 +50,15 @@ def handoff_page(
     tracker: TrackerDep,
     settings: SettingsDep,
 ):
-    handoff = _handoff_or_404(db_session, handoff_id)
-    context = conversation_context(db_session, tracker, settings, handoff.conversation_id, agent, must_exist=False)
+    handoff = service.get_handoff_or_raise(db_session=db_session, handoff_id=handoff_id)
+    context = conversation_review(
+        db_session=db_session,
+        tracker=tracker,
+        secret=settings.customer_token_secret.get_secret_value(),
+        conversation_id=handoff.conversation_id,
+        agent=agent,
+        must_exist=False,
+    )
     return render(
         request,
         "handoff.html",
@@ -94,12 +74,13 @@ def handoff_page(
 
 @router.post("/handoffs/{handoff_id}/claim", dependencies=[CsrfChecked])
 def claim(handoff_id: int, agent: ConsoleAgent, db_session: SessionDep):
-    handoff = _handoff_or_404(db_session, handoff_id)
+    handoff = service.get_handoff_or_raise(db_session=db_session, handoff_id=handoff_id)
     try:
         service.claim(db_session=db_session, handoff=handoff, agent=agent)
-    except service.HandoffConflict as error:
-        return _to(None, str(error))
-    _audit(db_session, agent, AuditAction.UPDATE, handoff, {"status": "active"})
+    except Conflict as error:
+        return _to(None, error.message)
+    detail = {"status": "active"}
+    audit(db_session, agent, AuditAction.UPDATE, "handoff", handoff.id, customer_id=handoff.customer_id, detail=detail)
     return _to(handoff.id)
 
 
@@ -112,48 +93,24 @@ def reply(
     text: Annotated[str, Form(min_length=1, max_length=4000)],
 ):
     """Store the agent's message in Rasa's tracker (pushed live on socket.io; Telegram: outbox)."""
-    handoff = _handoff_or_404(db_session, handoff_id)
+    handoff = service.get_handoff_or_raise(db_session=db_session, handoff_id=handoff_id)
     try:
-        service.check_serving(handoff, agent)
-    except service.HandoffConflict as error:
-        return _to(handoff.id, str(error))
-    text = text.strip()
-    try:
-        rasa.send_agent_message(
-            handoff.conversation_id, text, channel=handoff.channel, agent_id=agent.id, agent_name=agent.name
-        )
-    except RasaUnavailable:
-        logger.exception("Could not store an agent's reply in Rasa")
-        return _to(handoff.id, "Rasa did not accept the message; it was not sent. Try again.")
-    service.queue_outbound(db_session=db_session, handoff=handoff, text=text, agent_id=agent.id)
-    _audit(db_session, agent, AuditAction.CREATE, handoff, {"reply_chars": len(text)})
+        service.reply(db_session=db_session, rasa=rasa, handoff=handoff, agent=agent, text=text)
+    except (Conflict, Unavailable) as error:
+        return _to(handoff.id, error.message)
+    detail = {"reply_chars": len(text.strip())}
+    audit(db_session, agent, AuditAction.CREATE, "handoff", handoff.id, customer_id=handoff.customer_id, detail=detail)
     return _to(handoff.id)
 
 
 @router.post("/handoffs/{handoff_id}/handback", dependencies=[CsrfChecked])
 def hand_back(handoff_id: int, agent: ConsoleAgent, db_session: SessionDep, rasa: RasaDep):
     """Resume the bot and ask the customer for a rating."""
-    handoff = _handoff_or_404(db_session, handoff_id)
+    handoff = service.get_handoff_or_raise(db_session=db_session, handoff_id=handoff_id)
     try:
-        service.check_serving(handoff, agent)
-    except service.HandoffConflict as error:
-        return _to(handoff.id, str(error))
-    try:
-        rasa.resume(handoff.conversation_id)
-    except RasaUnavailable:
-        logger.exception("Could not resume a conversation in Rasa")
-        return _to(handoff.id, "Rasa did not resume the conversation; it is still yours. Try again.")
-    service.close(db_session=db_session, handoff=handoff)
-    _audit(db_session, agent, AuditAction.UPDATE, handoff, {"status": "closed"})
-    try:
-        messages = rasa.execute(handoff.conversation_id, CSAT_RESPONSE, channel=handoff.channel)
-    except RasaUnavailable:
-        logger.exception("Could not ask for a rating after hand back")
-        messages = []
-    for message in messages:
-        if message.get("text"):
-            buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
-            service.queue_outbound(
-                db_session=db_session, handoff=handoff, text=message["text"], agent_id=None, buttons=buttons
-            )
+        service.hand_back(db_session=db_session, rasa=rasa, handoff=handoff, agent=agent)
+    except (Conflict, Unavailable) as error:
+        return _to(handoff.id, error.message)
+    detail = {"status": "closed"}
+    audit(db_session, agent, AuditAction.UPDATE, "handoff", handoff.id, customer_id=handoff.customer_id, detail=detail)
     return _to(None, "Handed back to the bot; the customer was asked for a rating.")

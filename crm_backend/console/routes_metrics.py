@@ -3,17 +3,18 @@
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from crm_backend.audit.service import AuditAction, record_agent_action
+from crm_backend.audit.service import AuditAction, audit
 from crm_backend.console.auth import ConsoleAgent
 from crm_backend.console.deps import TrackerDep
 from crm_backend.console.metrics import build_dashboard, dashboard_csv, plot_png, unrecognised_clusters
-from crm_backend.console.render import render, secure
-from crm_backend.console.routes_conversations import refresh_index
+from crm_backend.console.render import render
 from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.core.errors import NotFound
 from crm_backend.handoff import service as handoffs
+from crm_backend.transcripts.review import refresh_index
 
 router = APIRouter()
 PLOTS = ("rates", "channel", "intent", "segment")
@@ -40,15 +41,10 @@ def metrics_page(
     date_from: DayQuery = "",
     date_to: DayQuery = "",
 ):
-    refresh_index(db_session, tracker, settings)
+    refresh_index(db_session=db_session, tracker=tracker, secret=settings.customer_token_secret.get_secret_value())
     since, until, start, end = _range(date_from, date_to)
     board = build_dashboard(db_session=db_session, since=since, until=until)
-    record_agent_action(
-        db_session=db_session,
-        agent_id=agent.id,
-        action=AuditAction.READ,
-        entity_type="metrics",
-    )
+    audit(db_session, agent, AuditAction.READ, "metrics")
     return render(
         request,
         "metrics.html",
@@ -69,26 +65,19 @@ def metrics_plot(
     name: str, agent: ConsoleAgent, db_session: SessionDep, date_from: DayQuery = "", date_to: DayQuery = ""
 ):
     if name not in PLOTS:
-        raise HTTPException(404, "No such chart.")
+        raise NotFound("No such chart.")
     since, until, _, _ = _range(date_from, date_to)
     board = build_dashboard(db_session=db_session, since=since, until=until)
-    return secure(Response(plot_png(board, name), media_type="image/png"))
+    return Response(plot_png(board, name), media_type="image/png")
 
 
 @router.get("/metrics.csv")
 def metrics_csv(agent: ConsoleAgent, db_session: SessionDep, date_from: DayQuery = "", date_to: DayQuery = ""):
     since, until, start, end = _range(date_from, date_to)
     board = build_dashboard(db_session=db_session, since=since, until=until)
-    record_agent_action(
-        db_session=db_session,
-        agent_id=agent.id,
-        action=AuditAction.EXPORT,
-        entity_type="metrics",
-    )
-    return secure(
-        Response(
-            dashboard_csv(board),
-            media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="concierge-metrics-{start}-{end}.csv"'},
-        )
+    audit(db_session, agent, AuditAction.EXPORT, "metrics")
+    return Response(
+        dashboard_csv(board),
+        media_type="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="concierge-metrics-{start}-{end}.csv"'},
     )

@@ -15,14 +15,14 @@ from crm_backend.annotations.jobs import enqueue_training, latest_job
 from crm_backend.annotations.service import list_annotations
 from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import ConsoleAdmin, ConsoleAgent, CsrfChecked
-from crm_backend.console.render import render, secure
+from crm_backend.console.render import render
 from crm_backend.core.deps import SessionDep, SettingsDep
 
 router = APIRouter()
 
 
 def _to(message: str):
-    return secure(RedirectResponse(f"/console/training?m={quote(message)}", status_code=303))
+    return RedirectResponse(f"/console/training?m={quote(message)}", status_code=303)
 
 
 @router.get("/training")

@@ -45,8 +45,14 @@ class Settings(BaseSettings):
     retrain_command: str = "make train"
     # Agents of the console and /api: how long a login lasts, and the brute-force guard.
     agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
+    # Failures per (account, client address) before each attempt waits, the wait doubling
+    # from `login_delay_seconds` up to the window; per address (any account) for spraying.
     login_max_failures: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=20, ge=1)
+    login_delay_seconds: float = Field(default=1.0, gt=0)
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
+    # /docs, /redoc and /openapi.json: off unless DEMO_MODE or API_DOCS=true.
+    api_docs: bool = False
 
 
 @lru_cache

@@ -1,19 +1,43 @@
 """Database engine, sessions and migrations."""
 
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import DateTime, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.types import TypeDecorator
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 class Base(DeclarativeBase):
     """Base class of every ORM model."""
+
+
+class UTCDateTime(TypeDecorator):
+    """`DateTime(timezone=True)` that always hands back an aware UTC datetime.
+
+    SQLite stores no time zone and returns naive values; PostgreSQL returns aware ones. With
+    this type every model reads the same, so no service has to repair datetimes. Naive values
+    written are taken as UTC. The DDL is the same as `DateTime(timezone=True)`.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def make_engine(database_url: str) -> Engine:

@@ -3,7 +3,7 @@
 A pure ASGI middleware, so that a chunked body (no `Content-Length`) is counted as it arrives
 and refused with 413 before the route reads it, and so that a throttled client costs one
 dictionary look-up. Rate limits are token buckets per client IP and per group of paths: the
-agents' login (password guessing from one address) and `/bot/*` (the action server's API; one
+agents' logins, /api's and the console's (password guessing from one address) and `/bot/*` (the action server's API; one
 bucket per action server host, so the default is generous). A rate of 0 switches a limit off.
 """
 
@@ -25,6 +25,8 @@ Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 MAX_TRACKED_CLIENTS = 10_000
+# The agents' two logins share one bucket per address, as they share one login policy.
+LOGIN_PATHS = frozenset({"/api/auth/login", "/console/login"})
 
 
 @dataclass
@@ -66,7 +68,7 @@ class RequestLimits:
         self.max_body_bytes = settings.max_body_bytes
         self.buckets: list[tuple[Callable[[str], bool], TokenBucket]] = [
             (
-                lambda path: path == "/api/auth/login",
+                lambda path: path in LOGIN_PATHS,
                 TokenBucket(settings.rate_limit_login_per_minute / 60.0, settings.rate_limit_login_burst),
             ),
             (

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, DateTime, ForeignKey, Integer, String, UniqueConstraint, func
+from sqlalchemy import Boolean, ForeignKey, Integer, String, UniqueConstraint, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 
 
 class Customer(Base):
@@ -21,8 +21,8 @@ class Customer(Base):
     email: Mapped[str | None] = mapped_column(String(255), unique=True)
     phone: Mapped[str | None] = mapped_column(String(40), index=True)
     country: Mapped[str | None] = mapped_column(String(80))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    erased_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     identities: Mapped[list["ChannelIdentity"]] = relationship(back_populates="customer", cascade="all, delete-orphan")
     consents: Mapped[list["Consent"]] = relationship(back_populates="customer", cascade="all, delete-orphan")
@@ -45,7 +45,7 @@ class ChannelIdentity(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(20))
     external_id: Mapped[str] = mapped_column(String(128))
-    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     customer: Mapped[Customer] = relationship(back_populates="identities")
 
@@ -61,7 +61,7 @@ class Consent(Base):
     purpose: Mapped[str] = mapped_column(String(40))
     granted: Mapped[bool] = mapped_column(Boolean)
     source: Mapped[str] = mapped_column(String(40), default="web")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     customer: Mapped[Customer] = relationship(back_populates="consents")
 
@@ -75,6 +75,6 @@ class LoyaltyAccount(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), unique=True)
     points: Mapped[int] = mapped_column(Integer, default=0)
     tier: Mapped[str] = mapped_column(String(20), default="bronze")
-    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     customer: Mapped[Customer] = relationship(back_populates="loyalty")

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from crm_backend.catalogue.models import Product
 from crm_backend.conversations.models import BotDecision
+from crm_backend.core.errors import NotFound
 from crm_backend.customers.models import Consent, Customer
 from crm_backend.insights.models import CustomerScore, Recommendation
 from crm_backend.orders.models import Order
@@ -17,9 +18,22 @@ from crm_backend.tickets.models import Ticket
 MIN_PHONE_DIGITS = 4
 
 
+class CustomerNotFound(NotFound):
+    code = "customer_not_found"
+    message = "No such customer."
+
+
 def get_customer(*, db_session: Session, customer_id: int) -> Customer | None:
     """The customer with this id, or None."""
     return db_session.get(Customer, customer_id)
+
+
+def get_customer_or_raise(*, db_session: Session, customer_id: int, erased_too: bool = False) -> Customer:
+    """The customer with this id; `CustomerNotFound` if unknown (or erased, unless `erased_too`)."""
+    customer = get_customer(db_session=db_session, customer_id=customer_id)
+    if customer is None or (customer.erased_at is not None and not erased_too):
+        raise CustomerNotFound()
+    return customer
 
 
 def _contains(column, needle: str):

@@ -3,10 +3,10 @@
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Integer, String, Text, func
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 
 
 class HandoffStatus(StrEnum):
@@ -29,10 +29,10 @@ class Handoff(Base):
     status: Mapped[str] = mapped_column(String(20), default=HandoffStatus.QUEUED, index=True)
     reason: Mapped[str] = mapped_column(String(40))  # customer_asked | bot_failed
     summary: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"), index=True)
-    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OutboundMessage(Base):
@@ -47,8 +47,8 @@ class OutboundMessage(Base):
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[list | None] = mapped_column(JSON)  # [{"title", "payload"}], e.g. the CSAT question's
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
 
 
 class CsatRating(Base):
@@ -62,4 +62,4 @@ class CsatRating(Base):
     score: Mapped[int] = mapped_column(Integer)
     target: Mapped[str] = mapped_column(String(10))  # bot | human
     handoff_id: Mapped[int | None] = mapped_column(ForeignKey("handoffs.id", ondelete="SET NULL"))
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())

@@ -1,5 +1,6 @@
 """The handoff queue, agents' replies, hand back and CSAT. Services flush; callers commit."""
 
+import logging
 import statistics
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -8,16 +9,25 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from crm_backend.agents.models import Agent
-from crm_backend.agents.service import as_utc
+from crm_backend.core.errors import Conflict, NotFound, Unavailable
 from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
+from crm_backend.handoff.rasa import RasaClient, RasaUnavailable
 from crm_backend.redaction import redact
-from crm_backend.transcripts.models import ConversationSummary
 
+logger = logging.getLogger(__name__)
 OUTBOX_CHANNELS = {"telegram"}  # bridges that poll /bot/outbox for agents' replies
+CSAT_RESPONSE = "utter_ask_csat"
 
 
-class HandoffConflict(Exception):
+class HandoffConflict(Conflict):
     """The handoff is not in a state that allows this (already claimed, closed, ...)."""
+
+    code = "handoff_conflict"
+
+
+class HandoffNotFound(NotFound):
+    code = "handoff_not_found"
+    message = "No such handoff."
 
 
 def open_handoff(
@@ -58,6 +68,13 @@ def open_handoff_of(*, db_session: Session, conversation_id: str) -> Handoff | N
 
 def get_handoff(*, db_session: Session, handoff_id: int) -> Handoff | None:
     return db_session.get(Handoff, handoff_id)
+
+
+def get_handoff_or_raise(*, db_session: Session, handoff_id: int) -> Handoff:
+    handoff = get_handoff(db_session=db_session, handoff_id=handoff_id)
+    if handoff is None:
+        raise HandoffNotFound()
+    return handoff
 
 
 def list_handoffs(*, db_session: Session, status: str, limit: int = 200) -> list[Handoff]:
@@ -108,6 +125,44 @@ def queue_outbound(
     return message
 
 
+def reply(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent: Agent, text: str) -> None:
+    """The serving agent's message: stored in Rasa's tracker (pushed live to a socket.io
+    session) and, for channels whose bridge polls, queued in the outbox. If Rasa refuses it,
+    nothing is queued and `Unavailable` says it was not sent."""
+    check_serving(handoff, agent)
+    text = text.strip()
+    try:
+        rasa.send_agent_message(
+            handoff.conversation_id, text, channel=handoff.channel, agent_id=agent.id, agent_name=agent.name
+        )
+    except RasaUnavailable as error:
+        logger.exception("Could not store an agent's reply in Rasa")
+        raise Unavailable("Rasa did not accept the message; it was not sent. Try again.") from error
+    queue_outbound(db_session=db_session, handoff=handoff, text=text, agent_id=agent.id)
+
+
+def hand_back(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent: Agent) -> None:
+    """Resume the bot, close the handoff and ask the customer for a rating (on outbox
+    channels the question goes through the outbox, its buttons as data). If Rasa does not
+    resume the conversation it stays with the agent (`Unavailable`)."""
+    check_serving(handoff, agent)
+    try:
+        rasa.resume(handoff.conversation_id)
+    except RasaUnavailable as error:
+        logger.exception("Could not resume a conversation in Rasa")
+        raise Unavailable("Rasa did not resume the conversation; it is still yours. Try again.") from error
+    close(db_session=db_session, handoff=handoff)
+    try:
+        messages = rasa.execute(handoff.conversation_id, CSAT_RESPONSE, channel=handoff.channel)
+    except RasaUnavailable:
+        logger.exception("Could not ask for a rating after hand back")
+        messages = []
+    for message in messages:
+        if message.get("text"):
+            buttons = [b for b in message.get("buttons") or [] if isinstance(b, dict)]
+            queue_outbound(db_session=db_session, handoff=handoff, text=message["text"], agent_id=None, buttons=buttons)
+
+
 def close(*, db_session: Session, handoff: Handoff) -> Handoff:
     handoff.status = HandoffStatus.CLOSED
     handoff.closed_at = datetime.now(UTC)
@@ -135,9 +190,6 @@ def store_csat(*, db_session: Session, conversation_id: str, score: int, custome
         created_at=datetime.now(UTC),
     )
     db_session.add(rating)
-    summary = db_session.get(ConversationSummary, conversation_id)
-    if summary is not None:
-        summary.csat = score
     db_session.flush()
     return rating
 
@@ -173,8 +225,8 @@ class QueueStats:
 
 def queue_wait_seconds(handoff: Handoff, now: datetime | None = None) -> float:
     """Queue time: claimed_at - created_at, or how long it has waited so far."""
-    end = as_utc(handoff.claimed_at) if handoff.claimed_at else (now or datetime.now(UTC))
-    return max(0.0, (end - as_utc(handoff.created_at)).total_seconds())
+    end = handoff.claimed_at if handoff.claimed_at else (now or datetime.now(UTC))
+    return max(0.0, (end - handoff.created_at).total_seconds())
 
 
 def queue_stats(*, db_session: Session, since: datetime | None = None) -> QueueStats:

@@ -21,7 +21,6 @@ from analytics.jobs import recommend_products, score_customers
 from analytics.persistence import ModelRegistry
 from crm_backend.catalogue.models import Category, Product
 from crm_backend.insights.models import CustomerScore, Recommendation
-from crm_backend.models import Base  # noqa: F401 - registers every table the foreign keys name
 from crm_backend.orders.models import Order, OrderItem, OrderStatus
 
 logger = logging.getLogger(__name__)

@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Float, ForeignKey, Integer, String, Text
+from sqlalchemy import JSON, Float, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 
 
 class CustomerScore(Base):
@@ -15,7 +15,7 @@ class CustomerScore(Base):
 
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True)
     model_version: Mapped[str] = mapped_column(String(40))
-    scored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    scored_at: Mapped[datetime] = mapped_column(UTCDateTime())
     segment: Mapped[str | None] = mapped_column(String(40), index=True)
     churn_probability: Mapped[float | None] = mapped_column(Float)
     expected_value: Mapped[float | None] = mapped_column(Float)
@@ -45,7 +45,7 @@ class ConversationInsight(Base):
 
     conversation_id: Mapped[str] = mapped_column(String(255), primary_key=True)
     model_version: Mapped[str] = mapped_column(String(40))
-    analysed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    analysed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     messages: Mapped[int] = mapped_column(Integer)
     sentiment: Mapped[float] = mapped_column(Float)  # mean over the customer's messages, in [-1, 1]
     sentiment_label: Mapped[str] = mapped_column(String(20), index=True)

@@ -8,13 +8,17 @@ and expires. Failed redemptions are counted in this process's memory (see `LinkT
 
 import hashlib
 import secrets
+import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from crm_backend.agents.security import LoginThrottle
+from crm_backend.core.errors import Gone, Malformed, NotFound, Throttled
+from crm_backend.core.security import issue_customer_token
+from crm_backend.core.throttle import FailureWindow
 from crm_backend.customers.models import ChannelIdentity, Customer
 from crm_backend.handoff.models import OutboundMessage
 from crm_backend.links.models import LinkCode
@@ -30,39 +34,48 @@ MAX_FAILURES_GLOBAL = 200
 FAILURE_WINDOW_SECONDS = 15 * 60
 
 
+# A bridge asks for a token per message, so it only needs to live for one turn of Rasa.
+CHANNEL_TOKEN_TTL_SECONDS = 300
+
+
 class LinkCodeError(Exception):
-    """Why a code could not be redeemed; `code` and `status_code` go into the API error."""
+    """Any reason a code could not be redeemed (each kind is also a service error)."""
 
+
+class MalformedCode(LinkCodeError, Malformed):
     code = "invalid_code"
-    status_code = 404
-    message = "This code is not valid."
-
-
-class MalformedCode(LinkCodeError):
-    status_code = 400
     message = f"A link code has {CODE_LENGTH} letters and digits."
 
 
-class UnknownCode(LinkCodeError):
-    pass
+class UnknownCode(LinkCodeError, NotFound):
+    code = "invalid_code"
+    message = "This code is not valid."
 
 
-class ExpiredCode(LinkCodeError):
+class ExpiredCode(LinkCodeError, Gone):
     code = "expired_code"
-    status_code = 410
     message = "This code has expired; please ask for a new one."
 
 
-class UsedCode(LinkCodeError):
+class UsedCode(LinkCodeError, Gone):
     code = "used_code"
-    status_code = 410
     message = "This code has already been used; please ask for a new one."
 
 
-class TooManyAttempts(LinkCodeError):
-    code = "too_many_attempts"
-    status_code = 429
+class TooManyAttempts(LinkCodeError, Throttled):
     message = "Too many wrong codes; please wait 15 minutes and try again."
+
+    def __init__(self) -> None:
+        super().__init__(retry_after=FAILURE_WINDOW_SECONDS)
+
+
+class NotLinked(NotFound):
+    code = "not_linked"
+    message = "This chat identity is not linked to a customer."
+
+
+class OutboundNotFound(NotFound):
+    message = "No such outbound message."
 
 
 def normalize_code(code: str) -> str:
@@ -77,11 +90,6 @@ def code_digest(code: str) -> str:
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands timezone-aware columns back naive (in UTC).
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def issue_link_code(
@@ -123,7 +131,7 @@ def redeem_link_code(
         raise UnknownCode()
     if link_code.used_at is not None:
         raise UsedCode()
-    if _aware(link_code.expires_at) <= moment:
+    if link_code.expires_at <= moment:
         raise ExpiredCode()
     customer = db_session.get(Customer, link_code.customer_id)
     if customer is None or customer.erased_at is not None:
@@ -170,6 +178,27 @@ def unlink_identity(*, db_session: Session, channel: str, external_id: str) -> b
     return True
 
 
+@dataclass(frozen=True)
+class ChannelToken:
+    token: str
+    customer_id: int
+    expires_at: datetime
+
+
+def issue_channel_token(
+    *, db_session: Session, channel: str, external_id: str, secret: str, max_ttl_seconds: int
+) -> ChannelToken:
+    """A short-lived customer token for the customer linked to this chat identity (at most
+    `CHANNEL_TOKEN_TTL_SECONDS`: a bridge asks again for every message); `NotLinked` otherwise."""
+    customer = linked_customer(db_session=db_session, channel=channel, external_id=external_id)
+    if customer is None:
+        raise NotLinked()
+    ttl = min(CHANNEL_TOKEN_TTL_SECONDS, max_ttl_seconds)
+    now = int(time.time())
+    token = issue_customer_token(customer.id, secret=secret, ttl_seconds=ttl, now=now)
+    return ChannelToken(token=token, customer_id=customer.id, expires_at=datetime.fromtimestamp(now + ttl, UTC))
+
+
 def linked_customer(*, db_session: Session, channel: str, external_id: str) -> Customer | None:
     """The (not erased) customer whom this chat identity is linked to, or None."""
     statement = (
@@ -203,8 +232,8 @@ class LinkThrottle:
         max_global: int = MAX_FAILURES_GLOBAL,
         window_seconds: float = FAILURE_WINDOW_SECONDS,
     ) -> None:
-        self._per_identity = LoginThrottle(max_failures=max_per_identity, window_seconds=window_seconds)
-        self._global = LoginThrottle(max_failures=max_global, window_seconds=window_seconds)
+        self._per_identity = FailureWindow(max_failures=max_per_identity, window_seconds=window_seconds)
+        self._global = FailureWindow(max_failures=max_global, window_seconds=window_seconds)
 
     @staticmethod
     def _key(channel: str, external_id: str) -> str:

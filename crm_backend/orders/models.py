@@ -4,11 +4,11 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import Date, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from crm_backend.catalogue.models import Product
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 
 
 class OrderStatus(StrEnum):
@@ -35,7 +35,7 @@ class Order(Base):
     number: Mapped[str] = mapped_column(String(40), unique=True)
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), index=True)
-    placed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    placed_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     estimated_delivery: Mapped[date | None] = mapped_column(Date)
     shipping_address: Mapped[str | None] = mapped_column(Text)
     total: Mapped[Decimal] = mapped_column(Numeric(12, 2))
@@ -83,7 +83,7 @@ class Shipment(Base):
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     carrier: Mapped[str | None] = mapped_column(String(60))
     tracking_number: Mapped[str | None] = mapped_column(String(60))
-    shipped_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
-    delivered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    shipped_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     order: Mapped[Order] = relationship(back_populates="shipments")

@@ -3,8 +3,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm_backend.orders.models import Order, OrderItem, OrderStatus
-from crm_backend.returns.models import Refund, RefundStatus
+from crm_backend.orders.models import Order, OrderItem
 
 
 def get_customer_order(*, db_session: Session, customer_id: int, number: str) -> Order | None:
@@ -35,17 +34,6 @@ class OrderNotChangeable(Exception):
     def __init__(self, status: str) -> None:
         super().__init__(f"order is {status}")
         self.status = status
-
-
-def cancel_order(*, db_session: Session, order: Order) -> Refund:
-    """Cancel an order that has not been dispatched; its full amount is refunded."""
-    if not order.is_changeable:
-        raise OrderNotChangeable(order.status)
-    order.status = OrderStatus.CANCELLED
-    refund = Refund(order=order, amount=order.total, status=RefundStatus.PENDING)
-    db_session.add(refund)
-    db_session.flush()
-    return refund
 
 
 def change_shipping_address(*, db_session: Session, order: Order, address: str) -> Order:

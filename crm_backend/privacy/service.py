@@ -20,6 +20,7 @@ from crm_backend.audit.models import AuditEntry
 from crm_backend.audit.service import ActorType, AuditAction, list_customer_entries, record
 from crm_backend.conversations.models import BotDecision
 from crm_backend.core.db import Base
+from crm_backend.core.errors import Conflict
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.insights.models import CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
@@ -40,8 +41,11 @@ ERASED_NAME = "Erased"
 ERASED_TEXT = "[erased]"
 
 
-class CustomerAlreadyErased(Exception):
+class CustomerAlreadyErased(Conflict):
     """The customer's personal data is already gone."""
+
+    code = "customer_already_erased"
+    message = "This customer's data has already been erased."
 
 
 def _row(obj: object) -> dict:

@@ -4,10 +4,10 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import DateTime, ForeignKey, Integer, Numeric, String, Text, func
+from sqlalchemy import ForeignKey, Integer, Numeric, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 from crm_backend.orders.models import Order, OrderItem
 
 
@@ -29,7 +29,7 @@ class Return(Base):
     customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(20), default=ReturnStatus.REQUESTED)
     reason: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
 
     order: Mapped[Order] = relationship()
     items: Mapped[list["ReturnItem"]] = relationship(back_populates="parent", cascade="all, delete-orphan")
@@ -64,8 +64,8 @@ class Refund(Base):
     return_id: Mapped[int | None] = mapped_column(ForeignKey("returns.id", ondelete="CASCADE"), index=True)
     amount: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     status: Mapped[str] = mapped_column(String(20), default=RefundStatus.PENDING)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-    completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     order: Mapped[Order] = relationship()
     parent: Mapped[Return | None] = relationship(back_populates="refunds")

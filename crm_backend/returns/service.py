@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from crm_backend.orders.models import Order, OrderItem
-from crm_backend.returns.models import Return, ReturnItem, ReturnStatus
+from crm_backend.orders.models import Order, OrderItem, OrderStatus
+from crm_backend.orders.service import OrderNotChangeable
+from crm_backend.returns.models import Refund, RefundStatus, Return, ReturnItem, ReturnStatus
 from crm_backend.returns.policy import ReturnVerdict, return_eligibility
 
 
@@ -47,6 +48,18 @@ def create_return(
     db_session.add(record)
     db_session.flush()
     return record
+
+
+def cancel_order(*, db_session: Session, order: Order) -> Refund:
+    """Cancel an order that has not been dispatched; its full amount is refunded (the refund
+    belongs to the returns context, which knows orders: orders never import returns)."""
+    if not order.is_changeable:
+        raise OrderNotChangeable(order.status)
+    order.status = OrderStatus.CANCELLED
+    refund = Refund(order=order, amount=order.total, status=RefundStatus.PENDING)
+    db_session.add(refund)
+    db_session.flush()
+    return refund
 
 
 def list_customer_returns(*, db_session: Session, customer_id: int, limit: int | None = 10) -> list[Return]:

@@ -5,17 +5,40 @@ from datetime import UTC, datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from crm_backend.agents.models import Agent, Role
+from crm_backend.agents.service import get_agent
+from crm_backend.core.errors import Conflict, Forbidden, NotFound
 from crm_backend.redaction import redact
 from crm_backend.tickets.models import Ticket, TicketMessage, TicketStatus
 
 
-class TicketClosed(Exception):
+class TicketClosed(Conflict):
     """The ticket is closed and takes no more changes."""
+
+    code = "ticket_closed"
+    message = "The ticket is closed."
+
+
+class TicketNotFound(NotFound):
+    code = "ticket_not_found"
+    message = "No such ticket."
+
+
+class AgentUnavailable(Conflict):
+    code = "agent_unavailable"
+    message = "That agent is disabled or has no role."
 
 
 def get_ticket(*, db_session: Session, ticket_id: int) -> Ticket | None:
     statement = select(Ticket).where(Ticket.id == ticket_id).options(selectinload(Ticket.messages))
     return db_session.scalars(statement).one_or_none()
+
+
+def get_ticket_or_raise(*, db_session: Session, ticket_id: int) -> Ticket:
+    ticket = get_ticket(db_session=db_session, ticket_id=ticket_id)
+    if ticket is None:
+        raise TicketNotFound()
+    return ticket
 
 
 def list_tickets(
@@ -88,10 +111,24 @@ def create_ticket(
 
 def _touch_open(ticket: Ticket) -> datetime:
     if ticket.status == TicketStatus.CLOSED:
-        raise TicketClosed(ticket.id)
+        raise TicketClosed()
     now = datetime.now(UTC)
     ticket.updated_at = now
     return now
+
+
+def assign(*, db_session: Session, ticket: Ticket, by: Agent, assignee_id: int) -> Agent:
+    """Give the ticket to an agent: administrators may choose anyone, agents only themselves;
+    the assignee must be active and have a role. Returns the assignee."""
+    if by.role != Role.ADMIN and assignee_id != by.id:
+        raise Forbidden("Agents may only assign tickets to themselves.")
+    assignee = get_agent(db_session=db_session, agent_id=assignee_id)
+    if assignee is None:
+        raise NotFound("No such agent.", code="agent_not_found")
+    if not assignee.active or assignee.role is None:
+        raise AgentUnavailable()
+    assign_ticket(db_session=db_session, ticket=ticket, agent_id=assignee.id)
+    return assignee
 
 
 def assign_ticket(*, db_session: Session, ticket: Ticket, agent_id: int) -> Ticket:

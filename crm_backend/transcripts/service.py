@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import Engine, Select, select, tuple_
 from sqlalchemy.orm import Session
 
+from crm_backend.handoff.models import CsatRating
+from crm_backend.handoff.service import store_csat
 from crm_backend.redaction import redact
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary
 from crm_backend.transcripts.tracker import StoredEvent, conversation_events
@@ -212,6 +214,12 @@ def find_user_message(tracker: Engine, conversation_id: str, event_id: int) -> T
     return None
 
 
-def customer_of(*, db_session: Session, conversation_id: str) -> int | None:
-    summary = get_summary(db_session=db_session, conversation_id=conversation_id)
-    return summary.customer_id if summary else None
+def record_csat(*, db_session: Session, conversation_id: str, score: int, customer_id: int | None) -> CsatRating:
+    """Store a rating (for the agent of a just-closed handoff, else the bot) and show it on the
+    conversation's summary at once, before the indexer next reads the tracker store."""
+    rating = store_csat(db_session=db_session, conversation_id=conversation_id, score=score, customer_id=customer_id)
+    summary = db_session.get(ConversationSummary, conversation_id)
+    if summary is not None:
+        summary.csat = score
+        db_session.flush()
+    return rating

@@ -7,7 +7,6 @@ benchmarks create a tracker database of their own.
 """
 
 import json
-import threading
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,17 +27,11 @@ events_table = Table(
     Column("data", Text),
 )
 
-_engines: dict[str, Engine] = {}
-_engines_lock = threading.Lock()
-
 
 def tracker_engine(url: str) -> Engine:
-    """One engine per tracker URL for this process, created on first use."""
-    with _engines_lock:
-        engine = _engines.get(url)
-        if engine is None:
-            engine = _engines[url] = make_engine(url)
-        return engine
+    """An engine for the tracker store at `url`. Build it once per process and keep it: the
+    CRM service builds it at startup (`create_app`), the commands when they start."""
+    return make_engine(url)
 
 
 @dataclass

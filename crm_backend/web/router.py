@@ -1,21 +1,24 @@
 """Serves `web/widget/` at /widget/, product placeholder pictures (SVG and PNG) at /static/products/ and,
 only with `DEMO_MODE`, the demo shop at /demo/ with its token endpoint."""
 
+import base64
+import hashlib
 import html
 import logging
+import re
 from pathlib import Path
 from string import Template
 from typing import Annotated
 
-from fastapi import APIRouter, FastAPI, HTTPException, Query, Response
+from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy import select
 
-from crm_backend.catalogue.models import Product
+from crm_backend.catalogue.service import get_product_by_sku, list_products
 from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.core.errors import NotFound
 from crm_backend.core.security import issue_customer_token
-from crm_backend.customers.models import Customer
+from crm_backend.customers.service import get_customer_or_raise
 from crm_backend.web.pictures import placeholder_png, placeholder_svg
 
 logger = logging.getLogger(__name__)
@@ -35,7 +38,28 @@ def install_web(app: FastAPI) -> None:
 
 def _require_demo_mode(settings: SettingsDep) -> None:
     if not settings.demo_mode:
-        raise HTTPException(status_code=404, detail="Not Found")
+        raise NotFound("Not Found")
+
+
+def _inline_hashes(page: str, tag: str) -> str:
+    """CSP sources allowing exactly the page's own inline `<tag>` blocks (fixed text)."""
+    blocks = re.findall(rf"<{tag}>(.*?)</{tag}>", page, flags=re.DOTALL)
+    return " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(b.encode()).digest()).decode()}'" for b in blocks)
+
+
+def _demo_policy(page: str, socket_url: str) -> str:
+    """The demo page's CSP: its own embed script and style, the widget, and Rasa's socket."""
+    origin = re.match(r"^(https?)://([^/]+)", socket_url)
+    sockets = (
+        f"{socket_url.rstrip('/')} {'wss' if origin.group(1) == 'https' else 'ws'}://{origin.group(2)}"
+        if origin
+        else ""
+    )
+    return (
+        f"default-src 'self'; script-src 'self' {_inline_hashes(page, 'script')}; "
+        f"style-src 'self' {_inline_hashes(page, 'style')}; img-src 'self' data: http: https:; "
+        f"connect-src 'self' {sockets}; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+    )
 
 
 @router.get("/demo", response_class=HTMLResponse)
@@ -43,7 +67,7 @@ def _require_demo_mode(settings: SettingsDep) -> None:
 def demo_shop(settings: SettingsDep, db_session: SessionDep) -> HTMLResponse:
     """A small product page with the widget embedded, as a shop would embed it."""
     _require_demo_mode(settings)
-    products = db_session.scalars(select(Product).order_by(Product.id).limit(DEMO_PRODUCTS)).all()
+    products = list_products(db_session=db_session, limit=DEMO_PRODUCTS)
     cards = "\n".join(
         '<li class="product"><img src="{img}" alt="" width="160" height="120">'
         "<h2>{name}</h2><p>€{price}</p></li>".format(
@@ -51,9 +75,10 @@ def demo_shop(settings: SettingsDep, db_session: SessionDep) -> HTMLResponse:
         )
         for product in products
     )
-    page = Template((WEB_DIR / "demo" / "index.html").read_text())
-    body = page.substitute(products=cards, socket_url=html.escape(settings.widget_socket_url, quote=True))
-    return HTMLResponse(body, headers={"Cache-Control": "no-store"})
+    template = (WEB_DIR / "demo" / "index.html").read_text()
+    body = Template(template).substitute(products=cards, socket_url=html.escape(settings.widget_socket_url, quote=True))
+    policy = _demo_policy(template, settings.widget_socket_url)
+    return HTMLResponse(body, headers={"Cache-Control": "no-store", "Content-Security-Policy": policy})
 
 
 @router.get("/demo/token")
@@ -63,34 +88,28 @@ def demo_token(
     """A customer token for anyone who asks: demo mode only. A real shop signs the token in its
     own backend, for the customer signed in to its own site."""
     _require_demo_mode(settings)
-    found = db_session.get(Customer, customer)
-    if found is None:
-        raise HTTPException(status_code=404, detail="No such customer")
+    found = get_customer_or_raise(db_session=db_session, customer_id=customer, erased_too=True)
     token = issue_customer_token(
         found.id, secret=settings.customer_token_secret.get_secret_value(), ttl_seconds=DEMO_TOKEN_TTL_SECONDS
     )
     return {"customer_id": found.id, "token": token, "expires_in": DEMO_TOKEN_TTL_SECONDS}
 
 
-PICTURE_HEADERS = {"Cache-Control": "public, max-age=86400", "Content-Security-Policy": "default-src 'none'"}
-
-
-def _product(db_session: SessionDep, sku: str) -> Product:
-    product = db_session.scalars(select(Product).where(Product.sku == sku)).first()
-    if product is None:
-        raise HTTPException(status_code=404, detail="No such product")
-    return product
+PICTURE_HEADERS = {
+    "Cache-Control": "public, max-age=86400",
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'",
+}
 
 
 @router.get("/static/products/{sku}.svg")
 def product_picture(sku: str, db_session: SessionDep) -> Response:
     """A generated placeholder picture as SVG (kept for catalogues that point at it)."""
-    product = _product(db_session, sku)
+    product = get_product_by_sku(db_session=db_session, sku=sku)
     return Response(placeholder_svg(product.name, product.sku), media_type="image/svg+xml", headers=PICTURE_HEADERS)
 
 
 @router.get("/static/products/{sku}.png")
 def product_picture_png(sku: str, db_session: SessionDep) -> Response:
     """The same placeholder as PNG, which Telegram (and any client) can show as a photo."""
-    product = _product(db_session, sku)
+    product = get_product_by_sku(db_session=db_session, sku=sku)
     return Response(placeholder_png(product.name, product.sku), media_type="image/png", headers=PICTURE_HEADERS)

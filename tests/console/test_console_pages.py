@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from crm_backend.agents.models import Role
@@ -23,6 +24,39 @@ def test_pages_need_a_login_and_login_needs_its_csrf_token(console, make_agent):
     agent = make_agent()
     refused = console.post("/console/login", data={"email": agent.email, "password": PASSWORD, "csrf_token": "x"})
     assert refused.status_code == 403 and "concierge_console" not in refused.cookies
+
+
+def _console_from(console, address: str) -> TestClient:
+    return TestClient(console.app, base_url="https://testserver", follow_redirects=False, client=(address, 50000))
+
+
+def _form_login(client: TestClient, email: str, password: str):
+    page = client.get("/console/login")
+    return client.post("/console/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)})
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_the_console(console, make_agent):
+    agent = make_agent(Role.ADMIN)
+    attacker, owner = _console_from(console, "203.0.113.50"), _console_from(console, "198.51.100.50")
+    for _ in range(5):
+        assert _form_login(attacker, agent.email, "not the password").status_code == 401
+    assert _form_login(owner, agent.email, PASSWORD).status_code == 303  # the owner still gets in
+    throttled = _form_login(attacker, agent.email, PASSWORD)
+    assert throttled.status_code == 429 and "Too many failed logins" in throttled.text
+    assert int(throttled.headers["retry-after"]) >= 1
+
+
+def test_console_and_api_share_one_login_policy(console, make_agent):
+    agent = make_agent()
+    attacker = _console_from(console, "203.0.113.51")
+    for _ in range(5):
+        assert attacker.post("/api/auth/login", json={"email": agent.email, "password": "nope"}).status_code == 401
+    assert _form_login(attacker, agent.email, PASSWORD).status_code == 429  # failures on /api count here
+    sprayer = _console_from(console, "203.0.113.52")
+    limit = console.app.state.settings.login_max_failures_per_ip
+    for number in range(limit):
+        assert _form_login(sprayer, f"guess{number}@agents.example.com", "Winter2026!").status_code == 401
+    assert _form_login(sprayer, agent.email, PASSWORD).status_code == 429  # spraying emails is slowed
 
 
 def test_login_sets_a_strict_secure_httponly_cookie_and_logout_ends_it(console, make_agent):

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from crm_backend.core.db import make_engine, make_session_factory, session_scope, upgrade_database
-from crm_backend.insights.conversations import run_conversation_job
 from crm_backend.insights.models import ConversationInsight
+from crm_backend.transcripts.topics import run_conversation_job
 from tests.fake_events import ConversationWriter, create_tracker_schema, write
 
 HAPPY = [

@@ -48,7 +48,8 @@ def test_session_proof_checks_the_id():
 
 
 def test_client_metadata_keeps_known_keys_and_stored_metadata_drops_the_token():
-    raw = {"customer_token": "t", "message_id": "m1", "retry": True, "channel": "telegram", "x": 1, "channel_address": 99}
+    raw = {"customer_token": "t", "message_id": "m1", "retry": True, "channel": "telegram", "channel_address": 99}
+    raw["x"] = 1
     clean = metadata.client_metadata(raw)
     assert clean == {"customer_token": "t", "message_id": "m1", "retry": True, "channel_address": "99"}
     assert metadata.stored_metadata(clean) == {"message_id": "m1", "channel_address": "99"}
@@ -57,7 +58,8 @@ def test_client_metadata_keeps_known_keys_and_stored_metadata_drops_the_token():
 
 def test_product_cards_and_buttons_round_trip():
     cards = payloads.product_cards([{"sku": "A1", "name": "Kettle", "price": "19.90", "currency": "EUR", "url": None}])
-    assert cards == {"type": "product_cards", "cards": [{"sku": "A1", "name": "Kettle", "price": "19.90", "currency": "EUR"}]}
+    card = {"sku": "A1", "name": "Kettle", "price": "19.90", "currency": "EUR"}
+    assert cards == {"type": "product_cards", "cards": [card]}
     assert payloads.is_product_cards(cards)
     with pytest.raises(payloads.PayloadError):
         payloads.product_card({"sku": "A1"})

@@ -99,6 +99,14 @@ def test_login_is_rate_limited_per_client_ip(limited_client):
     assert neighbour.post("/api/auth/login", json=wrong).status_code == 401
 
 
+def test_console_login_shares_the_login_bucket(limited_client):
+    client = limited_client(rate_limit_login_per_minute=6, rate_limit_login_burst=3)
+    wrong = {"email": "someone@agents.example.com", "password": "wrong password"}
+    assert [client.post("/api/auth/login", json=wrong).status_code for _ in range(3)] == [401] * 3
+    refused = client.post("/console/login", data={**wrong, "csrf_token": "x"})
+    assert refused.status_code == 429 and refused.json()["error"]["code"] == "rate_limited"
+
+
 def test_bot_api_is_rate_limited_per_client_ip(limited_client, service_headers):
     client = limited_client(rate_limit_bot_per_second=1, rate_limit_bot_burst=5)
     codes = [client.get("/bot/popular", headers=service_headers).status_code for _ in range(7)]

@@ -3,11 +3,13 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from crm_backend.agents.models import AgentSession, Role
-from crm_backend.agents.security import hash_password, token_digest, verify_password
+from crm_backend.agents.security import LoginGuard, hash_password, token_digest, verify_password
 from crm_backend.agents.service import start_session
+from crm_backend.audit.models import AuditEntry
 from crm_backend.core.db import session_scope
 
 PASSWORD = "correct horse battery staple"
@@ -117,25 +119,76 @@ def test_agent_gets_403_on_admin_endpoints(client, agent, agent_headers):
         assert_error(client.request(method, path, headers=agent_headers, json=body), 403, "forbidden")
 
 
-def test_repeated_failures_lock_the_email_with_429(client, make_agent):
-    agent = make_agent(Role.AGENT)
+def _from(client, address: str) -> TestClient:
+    """A client of the same app whose requests come from `address`."""
+    return TestClient(client.app, client=(address, 50000))
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(client, make_agent):
+    agent = make_agent(Role.ADMIN)
+    attacker, owner = _from(client, "203.0.113.7"), _from(client, "198.51.100.20")
     wrong = {"email": agent.email, "password": "not the password"}
     for _ in range(5):
-        assert_error(client.post("/api/auth/login", json=wrong), 401)
+        assert_error(attacker.post("/api/auth/login", json=wrong), 401, "invalid_credentials")
     right = {"email": agent.email, "password": PASSWORD}
-    assert_error(client.post("/api/auth/login", json=right), 429, "too_many_attempts")
-    other = make_agent(Role.AGENT)  # other accounts are unaffected
-    assert client.post("/api/auth/login", json={"email": other.email, "password": PASSWORD}).status_code == 200
+    # The real owner, from another address, is not locked out.
+    assert owner.post("/api/auth/login", json=right).status_code == 200
+    refused = attacker.post("/api/auth/login", json=right)
+    assert_error(refused, 429, "too_many_attempts")
+    assert int(refused.headers["Retry-After"]) >= 1
+    other = make_agent(Role.AGENT)  # nor is another account from the attacker's address
+    assert attacker.post("/api/auth/login", json={"email": other.email, "password": PASSWORD}).status_code == 200
 
 
-def test_login_throttle_forgets_after_the_window():
-    from crm_backend.agents.security import LoginThrottle
+def test_spraying_many_emails_from_one_address_is_slowed(client, crm_settings, make_agent):
+    agent = make_agent(Role.AGENT)
+    sprayer = _from(client, "203.0.113.99")
+    for number in range(crm_settings.login_max_failures_per_ip):
+        wrong = {"email": f"guess{number}@agents.example.com", "password": "Winter2026!"}
+        assert_error(sprayer.post("/api/auth/login", json=wrong), 401)
+    right = {"email": agent.email, "password": PASSWORD}
+    assert_error(sprayer.post("/api/auth/login", json=right), 429, "too_many_attempts")
+    assert _from(client, "198.51.100.21").post("/api/auth/login", json=right).status_code == 200
 
-    throttle = LoginThrottle(max_failures=2, window_seconds=900)
-    throttle.record_failure("A@x.io", now=0)
-    throttle.record_failure("a@x.io", now=10)
-    assert throttle.is_blocked("a@x.io", now=20)
-    assert not throttle.is_blocked("a@x.io", now=911)
+
+def test_refused_logins_are_audited_without_the_email(client, make_agent, db_session):
+    agent = make_agent(Role.AGENT)
+    attacker = _from(client, "203.0.113.8")
+    wrong = {"email": agent.email, "password": "not the password"}
+    for _ in range(5):
+        attacker.post("/api/auth/login", json=wrong)
+    attacker.post("/api/auth/login", json=wrong)  # throttled
+    attacker.post("/api/auth/login", json={"email": "nobody@agents.example.com", "password": "x"})  # unknown
+    entries = db_session.scalars(
+        select(AuditEntry).where(AuditEntry.entity_type == "agent_login").order_by(AuditEntry.id)
+    ).all()
+    mine = [e for e in entries if e.detail.get("ip") == "203.0.113.8"]
+    assert [e.action for e in mine] == ["login_failed"] * 5 + ["login_throttled", "login_failed"]
+    assert {e.entity_id for e in mine[:6]} == {str(agent.id)} and mine[-1].entity_id is None
+    assert mine[4].detail == {"via": "api", "ip": "203.0.113.8", "failures": 5}
+    assert all(agent.email not in str(e.detail) for e in mine)
+
+
+def test_the_wait_doubles_with_each_failure_and_then_ends():
+    now = [1000.0]
+    guard = LoginGuard(
+        max_failures=3, max_failures_per_ip=50, base_delay_seconds=2, window_seconds=600, clock=lambda: now[0]
+    )
+    for _ in range(3):
+        assert guard.wait_seconds("a@x.io", "1.2.3.4") == 0
+        guard.record_failure("A@x.io", "1.2.3.4")
+    assert guard.wait_seconds("a@x.io", "1.2.3.4") == 2
+    assert guard.wait_seconds("a@x.io", "5.6.7.8") == 0  # another address is free
+    now[0] += 2
+    assert guard.wait_seconds("a@x.io", "1.2.3.4") == 0
+    guard.record_failure("a@x.io", "1.2.3.4")
+    assert guard.wait_seconds("a@x.io", "1.2.3.4") == 4
+    now[0] += 600  # idle for the whole window: forgotten
+    assert guard.wait_seconds("a@x.io", "1.2.3.4") == 0
+    for _ in range(3):
+        guard.record_failure("a@x.io", "1.2.3.4")
+    guard.record_success("a@x.io", "1.2.3.4")
+    assert guard.wait_seconds("a@x.io", "1.2.3.4") == 0
 
 
 def test_admin_manages_agents(client, admin, admin_headers):

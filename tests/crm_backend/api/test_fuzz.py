@@ -38,7 +38,7 @@ def fuzz_app(crm_settings, tmp_path_factory, postgres_database_factory) -> Itera
     # crm_settings brings the secrets and decides the database kind of this run.
     kind = "sqlite" if crm_settings.database_url.startswith("sqlite") else "postgresql"
     url = _fuzz_database(kind, tmp_path_factory, postgres_database_factory)
-    app = create_app(crm_settings.model_copy(update={"database_url": url}))
+    app = create_app(crm_settings.model_copy(update={"database_url": url, "api_docs": True}))
     yield app
     app.state.engine.dispose()
 

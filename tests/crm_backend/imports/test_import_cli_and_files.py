@@ -7,9 +7,15 @@ import json
 import pytest
 from import_factories import DATASETS, HEADER, line, quirk_lines, write_transactions
 
+from crm_backend.cli import main as crm_main
 from crm_backend.core.db import upgrade_database
-from crm_backend.imports.cli import main
 from crm_backend.imports.reader import ImportFormatError, TransactionFile
+
+
+def main(argv: list[str]) -> int:
+    """`python -m crm_backend import ARGS...`"""
+    return crm_main(["import", *argv])
+
 
 ONLINE_RETAIL = DATASETS / "online_retail" / "online_retail_2010-12-01_2011-10-31.csv.gz"
 SAMPLE_ROWS = 2000

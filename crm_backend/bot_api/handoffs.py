@@ -1,17 +1,18 @@
 """The action server's side of live handoff: queue a conversation, store a CSAT rating."""
 
-from fastapi import APIRouter, Depends, status
+from fastapi import APIRouter, status
 
-from crm_backend.bot_api.deps import OptionalCustomer, require_service_token
+from crm_backend.bot_api.deps import OptionalCustomer
 from crm_backend.core.deps import SessionDep
 from crm_backend.handoff import service
 from crm_backend.handoff.models import CsatRating, Handoff
 from crm_backend.handoff.schemas import CsatCreate, CsatRead, HandoffCreate, HandoffRead
+from crm_backend.transcripts.service import record_csat
 
-bot_router = APIRouter(prefix="/bot", tags=["bot"], dependencies=[Depends(require_service_token)])
+router = APIRouter()
 
 
-@bot_router.post("/handoffs", response_model=HandoffRead, status_code=status.HTTP_201_CREATED)
+@router.post("/handoffs", response_model=HandoffRead, status_code=status.HTTP_201_CREATED)
 def create_handoff(body: HandoffCreate, customer: OptionalCustomer, db_session: SessionDep) -> Handoff:
     """Queue the conversation for an agent (the bot has paused it). The summary is redacted."""
     return service.open_handoff(
@@ -25,10 +26,10 @@ def create_handoff(body: HandoffCreate, customer: OptionalCustomer, db_session: 
     )
 
 
-@bot_router.post("/csat", response_model=CsatRead, status_code=status.HTTP_201_CREATED)
+@router.post("/csat", response_model=CsatRead, status_code=status.HTTP_201_CREATED)
 def create_csat(body: CsatCreate, customer: OptionalCustomer, db_session: SessionDep) -> CsatRating:
     """Store a 1-5 rating: for the agent if a handoff of this conversation was just closed."""
-    return service.store_csat(
+    return record_csat(
         db_session=db_session,
         conversation_id=body.conversation_id,
         score=body.score,

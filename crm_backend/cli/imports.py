@@ -92,10 +92,3 @@ def add_commands(commands) -> None:
     transactions.add_argument("--no-progress", action="store_true", help="no progress bar")
     transactions.add_argument("--json", action="store_true", help="print the summary as JSON")
     transactions.set_defaults(handler=_transactions, log_level=logging.WARNING)
-
-
-def main(argv: list[str] | None = None) -> int:
-    """`python -m crm_backend import ARGS...`, callable with ARGS (the tests use it)."""
-    from crm_backend.cli import main as crm_main  # the tree imports this module
-
-    return crm_main(["import", *(argv or [])])

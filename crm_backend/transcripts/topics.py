@@ -1,4 +1,5 @@
-"""The conversation-analytics job: what customers ask about, and in what mood.
+"""The conversation-analytics job: what customers ask about, and in what mood (it lives with
+the transcripts it reads; its results are the insights context's `conversation_insights`).
 
     python -m crm_backend insights conversations
 
