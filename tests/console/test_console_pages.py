@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 
@@ -35,6 +36,7 @@ def _form_login(client: TestClient, email: str, password: str):
     return client.post("/console/login", data={"email": email, "password": password, "csrf_token": csrf_of(page.text)})
 
 
+@pytest.mark.attack("agent_lockout")
 def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out_of_the_console(console, make_agent):
     agent = make_agent(Role.ADMIN)
     attacker, owner = _console_from(console, "203.0.113.50"), _console_from(console, "198.51.100.50")

@@ -69,6 +69,7 @@ def test_unknown_intents_entities_and_bad_offsets_are_refused(db_session):
         annotate(db_session, 1, "hello", "greet", [{"start": 0, "end": 2, "entity": "no_such_entity"}])
 
 
+@pytest.mark.attack("yaml_injection")
 def test_names_control_characters_and_invented_entity_values_are_refused(db_session):
     span = [{"start": 6, "end": 12, "entity": "order_id"}]
     refused = [
@@ -102,6 +103,7 @@ HOSTILE = [
 ]
 
 
+@pytest.mark.attack("yaml_injection")
 def test_hostile_text_round_trips_through_the_export_and_adds_no_examples(db_session, tmp_path):
     given = {}
     for index, text in enumerate(HOSTILE):

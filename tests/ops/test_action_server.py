@@ -21,6 +21,8 @@ import pytest
 
 from ops.stack import ROOT, free_port
 
+pytestmark = pytest.mark.attack("action_server_auth")
+
 TOKEN = secrets.token_urlsafe(32)
 # What Rasa posts to run `action_human_handoff` for a Telegram chat, made up by an outsider.
 CRAFTED = {

@@ -8,6 +8,7 @@ from bot.launch import rasa_argv
 TOKEN = "-starts-with-a-dash-0123456789abcdef"
 
 
+@pytest.mark.attack("secrets_in_argv_and_logs")
 def test_rasa_gets_the_api_token_in_process_and_refuses_it_on_the_command_line():
     args = ["run", "--model", "m.tar.gz", "--enable-api", "--port", "5005"]
     assert rasa_argv(args, {"RASA_API_TOKEN": TOKEN}) == ["rasa", *args, f"--auth-token={TOKEN}"]

@@ -5,6 +5,8 @@ import io
 import os
 import stat
 
+import pytest
+
 from ops.logs import REDACTED, Redactor, is_console_worthy, open_private, pump
 
 ENV = {
@@ -17,6 +19,7 @@ ENV = {
 }
 
 
+@pytest.mark.attack("secrets_in_argv_and_logs")
 def test_secret_values_and_token_shapes_are_redacted():
     redact = Redactor(ENV)
     lines = {
@@ -48,6 +51,7 @@ def test_only_real_errors_reach_the_console():
     assert [line for line in noise + errors if is_console_worthy(line)] == errors
 
 
+@pytest.mark.attack("secrets_in_argv_and_logs")
 def test_pump_writes_the_full_redacted_log_privately_and_only_errors_to_the_console(tmp_path):
     os.umask(0o022)
     lines = [f"INFO chatter {n} with -rasa-token-3f9a8b7c6d5e\n" for n in range(300)]

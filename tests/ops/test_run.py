@@ -110,6 +110,7 @@ def assert_all_gone(ports: dict[str, int]) -> None:
             httpx.get(f"http://127.0.0.1:{port}/", timeout=2)
 
 
+@pytest.mark.attack("secrets_in_argv_and_logs")
 def test_ctrl_c_stops_every_process_and_env_file_gets_secrets(tmp_path):
     runner, ports, console = start_runner(tmp_path)
     assert httpx.get(f"http://127.0.0.1:{ports['crm']}/health", timeout=5).json()["status"] == "ok"

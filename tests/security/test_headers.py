@@ -16,6 +16,8 @@ from sqlalchemy import select
 from crm_backend.catalogue.models import Product
 from crm_backend.main import create_app
 
+pytestmark = pytest.mark.attack("security_headers")
+
 REQUIRED = {
     "x-content-type-options": "nosniff",
     "x-frame-options": "DENY",

@@ -132,6 +132,7 @@ def test_odd_messages_never_break_or_leak(hostile_stack, people, b_secrets, mess
         assert b.first_name not in " ".join(item.get("text", "") for item in reply.json())
 
 
+@pytest.mark.attack("message_size")
 def test_huge_message_is_refused_politely(hostile_stack, people, b_secrets):
     _, _, token = people
     message = "where is my order " * 6000  # ~100 kB

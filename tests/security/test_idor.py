@@ -31,8 +31,8 @@ from crm_backend.main import create_app
 from crm_backend.models import Base
 from crm_backend.orders.models import Order
 from crm_backend.tickets.models import Ticket
-from crm_backend.transcripts.fake_events import ConversationWriter, create_tracker_schema, write
 from tests.conftest import rows_naming
+from tests.fake_events import ConversationWriter, create_tracker_schema, write
 from tests.security.conftest import CUSTOMER_A, CUSTOMER_B, customer_snapshot, secrets_of
 
 pytestmark = pytest.mark.attack("idor")

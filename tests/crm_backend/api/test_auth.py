@@ -124,6 +124,7 @@ def _from(client, address: str) -> TestClient:
     return TestClient(client.app, client=(address, 50000))
 
 
+@pytest.mark.attack("agent_lockout")
 def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(client, make_agent):
     agent = make_agent(Role.ADMIN)
     attacker, owner = _from(client, "203.0.113.7"), _from(client, "198.51.100.20")
@@ -140,6 +141,7 @@ def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(client, make
     assert attacker.post("/api/auth/login", json={"email": other.email, "password": PASSWORD}).status_code == 200
 
 
+@pytest.mark.attack("agent_lockout")
 def test_spraying_many_emails_from_one_address_is_slowed(client, crm_settings, make_agent):
     agent = make_agent(Role.AGENT)
     sprayer = _from(client, "203.0.113.99")
