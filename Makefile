@@ -21,7 +21,7 @@ STACK_TEST_DIRS := tests/e2e tests/web tests/channels tests/security tests/relia
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu bench-load bench-faults
+.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu bench-load bench-faults bench-security
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -88,6 +88,9 @@ bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segment
 
 bench-load: setup $(MODEL)  ## load benchmark vs a bare `rasa init` bot, with a profile (bench/results/latency.json)
 	$(APP_PY) -m bench.load.run --profile
+
+bench-security: setup $(MODEL)  ## every attack case by category, redaction on the blind PII sets (bench/results/security.json)
+	$(APP_PY) -m bench.security.run
 
 bench-faults: setup $(MODEL)  ## kill and restart each process under 50 conversations (bench/results/faults.json)
 	$(APP_PY) -m bench.faults.run

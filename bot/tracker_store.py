@@ -86,7 +86,9 @@ def redact_event(
     kind = data.get("event")
     clean = dict(data)
     if isinstance(data.get("metadata"), dict):
-        clean["metadata"] = _user_metadata(data["metadata"]) if kind == "user" else _without_token(data["metadata"])
+        # A bot event's metadata holds the response's variables (an address read back): masked too.
+        metadata = data["metadata"]
+        clean["metadata"] = _user_metadata(metadata) if kind == "user" else _redact_strings(_without_token(metadata))
     if kind == "user":
         clean.update(_redacted_user_message(data))
     elif kind in ("bot", "agent"):

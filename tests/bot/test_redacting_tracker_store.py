@@ -203,3 +203,16 @@ def test_events_sent_to_an_event_broker_are_masked_too(tmp_path, domain):
         published = [row.data for row in connection.execute(sa.text("SELECT data FROM events")).all()]
     assert any("[CARD]" in data for data in published)
     assert not any(CARD in data or PHONE in data or TOKEN in data for data in published)
+
+
+def test_a_bot_events_response_variables_are_masked_too():
+    from bot.tracker_store import redact_event
+
+    event = {
+        "event": "bot",
+        "text": "Done: order 702733 now goes to 27 Queen's Road, Leeds LS1 4DT.",
+        "metadata": {"utter_action": "utter_address_changed", "address": "27 Queen's Road, Leeds LS1 4DT"},
+    }
+    stored = json.dumps(redact_event(event))
+    assert "Queen's Road" not in stored and "LS1 4DT" not in stored
+    assert "utter_address_changed" in stored and "702733" in stored
