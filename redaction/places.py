@@ -43,9 +43,12 @@ _PLAIN_TYPES = (
     "strasse|straße|embankment|wharf|quay"
 )
 _WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
-_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach"
+_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach|"
+_WORD_TYPES += "side|end|plaza|heath|bank|cross|mount|heights|meadow|meadows|field|fields|wood|yard|croft|chase|dale|"
+_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge"
 _ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
-_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?!\w))?"
+# "1600 Pennsylvania Ave NW", "139 O'Connell Street Upper"
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Great|Little|Extension)(?!\w))?"
 _ENGLISH = re.compile(
     rf"(?<![\w.,/-])(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
     rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
@@ -105,7 +108,7 @@ _UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
 _UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*,?\s*$")
 _UNIT_AFTER = re.compile(
     rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
-    r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
+    r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
 )
 
 
@@ -154,7 +157,7 @@ def _cued(text: str, start: int, end: int) -> bool:
         return True
     while more := _UNIT_AFTER.match(text, end):
         end = more.end()
-    return _CUE_AFTER.match(text, end) is not None
+    return _CUE_AFTER.match(text, end) is not None or _POSTCODE_CUE.match(text, end) is not None
 
 
 def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
@@ -174,12 +177,17 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
     return start, end
 
 
+_NUMBER_NEXT = re.compile(r"\s*\d")
+
+
 def _english_street(match: re.Match, text: str) -> bool:
     words = match.group("name").split()
     for index, word in enumerate(words):
         if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word.lower() == "the"):
             return False
     street_type = match.group("type")
+    if street_type.lower() in ("straße", "strasse") and _NUMBER_NEXT.match(text, match.end()):
+        return False  # "... 1961 Mariahilfer Straße 31": the number after is the house's
     if street_type.lower() in _WORD_TYPES.split("|") and not street_type[0].isupper():
         capitalised = all(word[0].isupper() or word[0].isdigit() for word in words)
         return capitalised or _cued(text, match.start(), match.end())
@@ -189,17 +197,18 @@ def _english_street(match: re.Match, text: str) -> bool:
 # What comes before a lower-case "12 oak drive" that makes it a street.
 _CUE_WORDS = _words(
     "address addr live living lives deliver delivered delivery send sent ship shipped shipping post posted moved "
-    "house home parcel courier driver left dropped drop collect collected pick return returned"
+    "house home parcel courier driver left dropped drop collect collected pick return returned leave leaving "
+    "recipient flat apartment street"
 )
 _ADDRESS_CUE = re.compile(
     r"\b(?:address|addr|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|"
-    r"courier|driver|left|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
+    r"courier|driver|left|leav\w*|recipient|flat|apartment|street|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
     re.I,
 )
 _AT_OR_TO = re.compile(r"\b(?:at|to|from)\s+$", re.I)
 _CUE_AFTER = re.compile(
     r"\s*[-–,]?\s*(?:(?:that'?s|this\s+is|it'?s)\s+(?:where|my|our|the\s+address)|is\s+(?:my|our|where|the|wrong|"
-    r"not)\b|(?:is\s+)?on\s+the\s+label)",
+    r"not)\b|(?:is\s+)?on\s+the\s+label|as\s+(?:the|my|our)\s+(?:\w+\s+)?address)",
     re.I,
 )
 
@@ -219,6 +228,10 @@ def _named_street(match: re.Match, cued: bool) -> bool:
 _UK = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
 _EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
 _STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
+# A street followed (perhaps past its town) by a postcode is an address: "1 elm close, leeds LS1 4AP".
+_POSTCODE_CUE = re.compile(
+    rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?<![\w-])(?i:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?)(?![\w-])"
+)
 _EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
 _ANY_FORM = (
     rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"

@@ -83,6 +83,18 @@ _REFERENCE_JUST_BEFORE = re.compile(
     re.I,
 )
 _ORDER_NUMBER = re.compile(r"\d{6}")
+# "contact number for delivery: ..." names what the phone number is for, not the number itself.
+_FOR_PURPOSE = re.compile(r"\bfor\s+(?:the\s+|my\s+|your\s+|this\s+)?$", re.I)
+_PURPOSE_END = re.compile(r"(?:\s*:|\s+is)\s*$", re.I)
+
+
+def _reference_just_before(before: str) -> bool:
+    just = _REFERENCE_JUST_BEFORE.search(before)
+    if not just:
+        return False
+    head = before[: just.start()]
+    purpose = _FOR_PURPOSE.search(head) and _PURPOSE_END.search(before) and _last_keyword(head) == "phone"
+    return not purpose
 
 
 def _last_keyword(before: str) -> str | None:
@@ -99,7 +111,7 @@ def _classify_run(run: str, before: str, after: str = "") -> str | None:
         return None
     if len(groups) > 1 and all(_ORDER_NUMBER.fullmatch(group) for group in groups):
         return None  # "702733 702744": several order numbers
-    keyword = "ref" if _REFERENCE_JUST_BEFORE.search(before[-40:]) else _last_keyword(before)
+    keyword = "ref" if _reference_just_before(before[-40:]) else _last_keyword(before)
     if _PHONE_AFTER.match(after):  # "07700 900123 is my mobile", "0161 496 0000 (home)"
         keyword = "phone"
     international = run.startswith(("+", "00"))
@@ -184,10 +196,11 @@ def _word_char_at(text: str, index: int) -> bool:
 # --- CVV -----------------------------------------------------------------------------------
 
 _CVV_WORDS = (
-    r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|sec(?:u\w*|\.)?\s+(?:code|no\.?|num\w*|digits?)|card\s+verification(?:\s+\w+)?|"
-    r"verification\s+(?:code|no\.?|num\w*)|(?:three|four|3|4)[\s-]+(?:di\w*|num\w*)(?:\s+(?:code|number))?|"
-    r"(?:code|number|digits|numbers)\s+on\s+(?:the\s+)?(?:back|reverse)(?:\s+of\s+(?:the\s+|my\s+)?card)?|"
-    r"back\s+of\s+(?:the\s+|my\s+)?card)"
+    r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|(?:sec(?:u\w*|\.)?|s[a-z]{0,3}ur[a-z]{0,5})\s+(?:code|no\.?|num\w*|digits?)|"
+    r"card\s+verification(?:\s+\w+)?|verification\s+(?:code|no\.?|num\w*)|"
+    r"(?:thre{1,2}|trhee|tree|four|fuor|3|4)[\s-]*(?:di\w*|dgi\w*|num\w*)(?:\s+(?:security\s+)?(?:code|number))?|"
+    r"(?:code|number|digits?|numbers|three|four|3|4|ones)\s+(?:on|at)\s+(?:the\s+)?(?:back|reverse)"
+    r"(?:\s+of\s+(?:the\s+|my\s+)?card)?|back\s+of\s+(?:the\s+|my\s+)?card)"
 )
 _CVV_AFTER = re.compile(rf"\b{_CVV_WORDS}(?!\w)[^\d\n]{{0,30}}?(?<!\d)(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)", re.I)
 _CVV_BEFORE = re.compile(
@@ -201,10 +214,31 @@ _CVV_BEFORE = re.compile(
 _CVV_KEYWORD = re.compile(_CVV_WORDS, re.I)
 
 
+# Right after a card (its number or the word): "his card 4111 ..., code 492", "visa ... 09/28 321".
+_CARD_CONTEXT = re.compile(
+    r"\b(?:card|visa|master\s?card|amex|maestro|debit|credit)\b|\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}", re.I
+)
+_CODE_AFTER_CARD = re.compile(
+    r"(?<!promo )(?<!discount )(?<!voucher )(?<!coupon )(?<!gift )(?<!post )(?<!zip )(?<!area )(?<!sort )"
+    r"(?<!pin )(?<!access )(?<!door )(?<!referral )(?<!tracking )(?<!order )"
+    r"\bcode\b\s*(?:is|was|=|:|-)?\s*(?P<n>\d{3,4})(?![\d/-]|[.,]\d)",
+    re.I,
+)
+_AFTER_EXPIRY = re.compile(
+    r"(?<![\d/])(?:0?[1-9]|1[0-2])\s*/\s*(?:\d{2}|20\d{2})\s*[,;]?\s*(?P<n>\d{3,4})(?![\d/-]|[.,]\d)"
+)
+CARD_WINDOW = 80  # characters before "code" or an expiry date in which a card must be named
+
+
 def find_cvvs(text: str) -> list[PiiSpan]:
-    if not _CVV_KEYWORD.search(text):
-        return []
-    return _spans(CVV, _CVV_AFTER, text, "n") + _spans(CVV, _CVV_BEFORE, text, "n")
+    spans: list[PiiSpan] = []
+    if _CVV_KEYWORD.search(text):
+        spans = _spans(CVV, _CVV_AFTER, text, "n") + _spans(CVV, _CVV_BEFORE, text, "n")
+    for pattern in (_CODE_AFTER_CARD, _AFTER_EXPIRY):
+        for match in pattern.finditer(text):
+            if _CARD_CONTEXT.search(text, max(0, match.start() - CARD_WINDOW), match.start()):
+                spans.append(PiiSpan(CVV, match.start("n"), match.end("n")))
+    return spans
 
 
 # --- dates of birth ------------------------------------------------------------------------------
