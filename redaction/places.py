@@ -45,7 +45,7 @@ _PLAIN_TYPES = (
 _WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
 _WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach|"
 _WORD_TYPES += "side|end|plaza|heath|bank|cross|mount|heights|meadow|meadows|field|fields|wood|yard|croft|chase|dale|"
-_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge"
+_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge|loop"
 _ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
 # "1600 Pennsylvania Ave NW", "139 O'Connell Street Upper"
 _DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Great|Little|Extension)(?!\w))?"
@@ -56,7 +56,11 @@ _ENGLISH = re.compile(
 )
 _ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
 _ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
-_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.I)
+_PO_BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|Postfach|Postbus|Apartado(?:\s+de\s+correos)?|Casilla|"
+    r"Case\s+postale|Boîte\s+postale|Casella\s+postale)\s*(?:no\.?\s*|#\s*)?\d{1,6}\b",
+    re.I,
+)
 _FRENCH = re.compile(
     r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
     r"(?P<type>(?i:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|"
@@ -89,8 +93,11 @@ _COMPOUND_PLAIN = re.compile(
     re.I,
 )
 _COMPOUND_WORD = re.compile(
-    r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
-    rf"dreef|lei|baan|wal|haven|werf|veld){_COMPOUND_NUMBER}"
+    r"(?<![\w-])(?:[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
+    r"dreef|lei|baan|wal|haven|werf|veld|torv|torget|plads|plass|gränd|vei|veg)"
+    # Finnish and Norwegian endings that also end English words ("Colgate 2", "Bowtie 3"): a longer stem
+    r"|[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{4,}(?:katu|tie|kuja|polku|gate|gaten|väg|torg))"
+    rf"{_COMPOUND_NUMBER}"
 )
 _COMPOUND_LOWER = re.compile(_COMPOUND_WORD.pattern, re.I)
 _TWO_WORD = re.compile(
@@ -98,6 +105,10 @@ _TWO_WORD = re.compile(
     rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
 )
 _TWO_WORD_LOWER = re.compile(_TWO_WORD.pattern, re.I)
+_NORDIC_HUNGARIAN = re.compile(
+    r"(?<![\w-])[A-ZÀ-ÞÆØÅŐŰ][\w'’.-]+\s+(?:gate|gata|gatan|vei|veien|vej|väg|vägen|plass|plads|torg|torv|allé|"
+    rf"utca|út|útja|tér|körút|krt\.|u\.){_COMPOUND_NUMBER}"
+)
 # Capitalised words (and Dutch particles) before a compound: "Nieuwe Binnenweg", "Witte de With".
 _NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$")
 _LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$", re.I)
@@ -105,7 +116,21 @@ _LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|de
 # --- the flat, unit or floor around a street ---------------------------------------------------
 
 _UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
-_UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*,?\s*$")
+_UNIT_BEFORE = re.compile(
+    rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
+    r"|(?<!\w)(?i:no\.|nr\.|n[º°]\.?|#)\s*$"
+)
+# A house's name before its street: "Rose Cottage, 3 Mill Lane"; alone: "Ivy House, Station Road".
+_HOUSE_NAME = (
+    r"(?:[A-Z][\w'’-]+\s+){1,3}(?:Cottage|House|Farm|Farmhouse|Lodge|Barn|Villa|Manor|Hall|Bungalow|Grange|"
+    r"Rectory|Vicarage|Mill|Cottages|Mansions|Court|Building|Buildings|Tower|Towers|Estate|Centre|Center)"
+)
+_HOUSE_NAME_BEFORE = re.compile(rf"(?<![\w-]){_HOUSE_NAME}\s*,?\s*$")
+_NAMED_HOUSE = re.compile(
+    rf"(?<![\w-])(?:(?i:{_UNIT_WORDS})\.?\s*#?\s*\w{{1,5}}\s*,?\s+)?{_HOUSE_NAME}\s*,\s*"
+    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_PLAIN_TYPES.title()}|{_WORD_TYPES.title()})\b"
+    rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{_HOUSE_NAME}\b"
+)
 _UNIT_AFTER = re.compile(
     rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
     r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
@@ -127,9 +152,9 @@ def find_addresses(text: str) -> list[PiiSpan]:
                 if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
                     end = _more_name_words(text, end)
                 found.append((match.start(), end, False))
-    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA):
+    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA, _NAMED_HOUSE):
         found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
-    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD):
+    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD, _NORDIC_HUNGARIAN):
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
     for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
@@ -172,6 +197,8 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
         start -= len(" ".join(words)) + 1 if words else 0
     if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
         start = unit.start()
+    if house := _HOUSE_NAME_BEFORE.search(text, max(0, start - 60), start):
+        start = house.start()
     while more := _UNIT_AFTER.match(text, end):
         end = more.end()
     return start, end

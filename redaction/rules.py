@@ -219,13 +219,17 @@ _CARD_CONTEXT = re.compile(
     r"\b(?:card|visa|master\s?card|amex|maestro|debit|credit)\b|\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}", re.I
 )
 _CODE_AFTER_CARD = re.compile(
-    r"(?<!promo )(?<!discount )(?<!voucher )(?<!coupon )(?<!gift )(?<!post )(?<!zip )(?<!area )(?<!sort )"
-    r"(?<!pin )(?<!access )(?<!door )(?<!referral )(?<!tracking )(?<!order )"
     r"\bcode\b\s*(?:is|was|=|:|-)?\s*(?P<n>\d{3,4})(?![\d/-]|[.,]\d)",
     re.I,
 )
 _AFTER_EXPIRY = re.compile(
-    r"(?<![\d/])(?:0?[1-9]|1[0-2])\s*/\s*(?:\d{2}|20\d{2})\s*[,;]?\s*(?P<n>\d{3,4})(?![\d/-]|[.,]\d)"
+    r"(?<![\d/])(?:0?[1-9]|1[0-2])\s*/\s*(?:\d{2}|20\d{2})\s*[,;/|-]?\s*(?P<n>\d{3,4})(?![\d/-]|[.,]\d)"
+)
+# Codes that are not a card's: "gift card code 5555", "the promo code 1234".
+_OTHER_CODE = re.compile(
+    r"\b(?:promo|promotional|discount|voucher|coupon|gift|post|zip|area|sort|pin|access|door|referral|tracking|"
+    r"order|error|status|country|dialling|dialing|reward|loyalty)\s+(?:card\s+)?$",
+    re.I,
 )
 CARD_WINDOW = 80  # characters before "code" or an expiry date in which a card must be named
 
@@ -236,6 +240,8 @@ def find_cvvs(text: str) -> list[PiiSpan]:
         spans = _spans(CVV, _CVV_AFTER, text, "n") + _spans(CVV, _CVV_BEFORE, text, "n")
     for pattern in (_CODE_AFTER_CARD, _AFTER_EXPIRY):
         for match in pattern.finditer(text):
+            if _OTHER_CODE.search(text, max(0, match.start() - 30), match.start()):
+                continue
             if _CARD_CONTEXT.search(text, max(0, match.start() - CARD_WINDOW), match.start()):
                 spans.append(PiiSpan(CVV, match.start("n"), match.end("n")))
     return spans
@@ -246,19 +252,23 @@ def find_cvvs(text: str) -> list[PiiSpan]:
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
     r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|januar|februar|märz|mai|juni|juli|oktober|dezember|"
-    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre)\.?"
+    r"janvier|février|mars|avril|juin|juillet|août|septembre|octobre|novembre|décembre|"
+    r"enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre|"
+    r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
+    r"januari|februari|maart|mei|augustus|oktober)\.?"
 )
 _DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|\.)?"
 _YEAR = r"(?:19|20)\d{2}"
 _DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
-    rf"(?:the\s+)?{_DAY}\s*(?:of\s+|[-/ ]\s*)?{_MONTHS}\s*,?[-/ ]?\s*(?:{_YEAR}|'?\d{{2}})|"
+    rf"(?:the\s+)?{_DAY}\s*(?:of\s+|de\s+|[-/ ]\s*)?{_MONTHS}\s*,?[-/ ]?\s*(?:de\s+|del\s+)?(?:{_YEAR}|'?\d{{2}})|"
     rf"{_MONTHS}\s+{_DAY}\s*,?\s*(?:{_YEAR}|'\d{{2}})|{_MONTHS}\s*,?\s+{_YEAR}|"
     rf"\d{{1,2}}\s+\d{{1,2}}\s+{_YEAR}|\d{{8}})"
 )
 _DOB_WORDS = (
     r"(?:b[oi]rn|birth\w*|brith\w*|bith\w*|bday|b-day|dob|d\.o\.b\.?|date\s+of\s+b\w+|geboren|geb\.|geburtsdatum|né|née|"
-    r"date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita|geboortedatum)"
+    r"date\s+de\s+naissance|fecha\s+de\s+nacimiento|data\s+di\s+nascita|geboortedatum|nacid[oa]|nat[oa]\s+(?:il|el|a|nel)|"
+    r"nascita|naissance|geburtstag|verjaardag|cumpleaños|compleanno|anniversaire)"
 )
 _DOB_KEYWORD = re.compile(rf"\b{_DOB_WORDS}(?!\w)", re.I)
 _A_DATE = re.compile(rf"(?<![\w/.-]){_DATE}(?![\w/-])", re.I)
@@ -275,7 +285,7 @@ def find_dates_of_birth(text: str) -> list[PiiSpan]:
     before one; a date in this year or later is an appointment, not a birth."""
     if not _DOB_KEYWORD.search(text):
         return []
-    spans = _spans(DATE_OF_BIRTH, _DOB_BEFORE, text, "d")
+    spans = [PiiSpan(DATE_OF_BIRTH, *m.span("d")) for m in _DOB_BEFORE.finditer(text) if _past(m["d"])]
     for keyword in _DOB_KEYWORD.finditer(text):
         line_end = text.find("\n", keyword.end())
         end = min(keyword.end() + DOB_WINDOW, len(text) if line_end < 0 else line_end)
