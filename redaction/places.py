@@ -48,12 +48,13 @@ _WORD_TYPES += "side|end|plaza|heath|bank|cross|mount|heights|meadow|meadows|fie
 _WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge|loop"
 _ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
 # "1600 Pennsylvania Ave NW", "139 O'Connell Street Upper"
-_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Great|Little|Extension)(?!\w))?"
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Extension)(?!\w))?"
 _ENGLISH = re.compile(
     rf"(?<![\w.,/-])(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
     rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
     re.I,
 )
+_ANOTHER_TYPE = re.compile(rf"\s+(?:{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?:\.(?=\s*\w))?{_DIRECTION}", re.I)
 _ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
 _ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
 _PO_BOX = re.compile(
@@ -119,6 +120,8 @@ _UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
 _UNIT_BEFORE = re.compile(
     rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
     r"|(?<!\w)(?i:no\.|nr\.|n[º°]\.?|#)\s*$"
+    r"|(?<!\w)(?i:(?:basement|ground|garden|top|upper|lower|first|second|third|\d{1,2}(?:st|nd|rd|th))"
+    r"(?:\s+floor)?(?:\s+(?:flat|apartment|apt))?(?:\s+\w{1,4})?)\s*[,–-]?\s*$"
 )
 # A house's name before its street: "Rose Cottage, 3 Mill Lane"; alone: "Ivy House, Station Road".
 _HOUSE_NAME = (
@@ -132,8 +135,10 @@ _NAMED_HOUSE = re.compile(
     rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{_HOUSE_NAME}\b"
 )
 _UNIT_AFTER = re.compile(
-    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
-    r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
+    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?|top|tür|stiege|whg|wohnung|"
+    r"int|interno|scala|etage|étage|app|appartement)\.?\s*#?\s*(?=\w{0,3}\d)\w{1,4}"
+    r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
+    r"(?:\s*(?i:izq(?:da|uierda)?|dcha|der(?:echa)?|esq(?:uerdo)?|dto|dir(?:eito)?)(?:\.|(?!\w)))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
 )
 
 
@@ -142,7 +147,9 @@ def find_addresses(text: str) -> list[PiiSpan]:
     for match in _ENGLISH.finditer(text):
         if _english_street(match, text):
             end = match.end()
-            if match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
+            if more := _ANOTHER_TYPE.match(text, end):
+                end = more.end()
+            elif match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
                 end = match.start("dot")  # the sentence's full stop, not an abbreviation's
             found.append((match.start(), end, False))
     for pattern in (_TYPE_FIRST, _FRENCH):
@@ -262,7 +269,7 @@ _POSTCODE_CUE = re.compile(
 _EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
 _ANY_FORM = (
     rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
-    r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2})"
+    r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2}|\d{4}-\d{3}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{3}\s?\d{4})"
 )
 _KEYWORD = (
     r"(?:(?:post|pst|psot|pots)\s?(?:code|cdoe|ocde|cod)|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|"
@@ -310,13 +317,14 @@ _AFTER_STATE = re.compile(rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d
 # After an address, perhaps past its town (and state): "[ADDRESS], 10115 Berlin", "[ADDRESS]
 # glasgow g3 7fe", "[ADDRESS], seattle, wa 98101".
 _AFTER_ADDRESS = re.compile(rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?P<p>(?<![\w-])(?i:{_ANY_FORM}))(?![\w-])")
-_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|[A-Z]{1,2}-\d{4,5})"
+_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5})"
 _BEFORE_TOWN = re.compile(rf"(?<![\w.,/-])(?P<p>{_LOCAL})\s+(?P<town>[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][^\W\d_]+(?:-[^\W\d_]+)?)")
 # Capitalised words after a number that are not towns: "10000 Points", "12345 Thanks".
 _NOT_TOWNS = _words(
     "I Thanks Thank Please Is Are The And But Or Points Point Euro Euros EUR Dollars USD GBP Pounds Items Units "
     "Pieces Pcs Days Hours Minutes Km Miles Steps Calories Reviews Followers Likes Views Orders Customers Ok OK "
-    "Yes No Hi Hello Cheers Regards"
+    "Yes No Hi Hello Cheers Regards Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Wed Thu Fri "
+    "Sat Sun Today Tomorrow January February March April May June July August September October November December"
 )
 _UNITS = _words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
 
@@ -331,6 +339,8 @@ _TOWNS = _words(
     "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
     "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg"
 )
+# A known town, then its code: "Lisboa 1100-148", "Paris 75001" (not a year: "Berlin 2024").
+_AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3}|\d{4})(?![\w-])")
 _BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
 
 
@@ -359,6 +369,9 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text) if not _year(m["p"]))
     for address in addresses:
         if match := _AFTER_ADDRESS.match(text, address.end):
+            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
+    for match in _AFTER_TOWN.finditer(text):
+        if match.group("town").lower() in _TOWNS and not _year(match.group("p")):
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_LOWER_TOWN.finditer(text):
         if match.group("town").lower() in _TOWNS:

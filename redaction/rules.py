@@ -197,12 +197,14 @@ def _word_char_at(text: str, index: int) -> bool:
 
 _CVV_WORDS = (
     r"(?:cvv2?|cvc2?|cv2|csc|cvn|cid|(?:sec(?:u\w*|\.)?|s[a-z]{0,3}ur[a-z]{0,5})\s+(?:code|no\.?|num\w*|digits?)|"
-    r"card\s+verification(?:\s+\w+)?|verification\s+(?:code|no\.?|num\w*)|"
+    r"card\s+verification(?:\s+\w+)?|verification\s+(?:code|value|no\.?|num\w*)|"
     r"(?:thre{1,2}|trhee|tree|four|fuor|3|4)[\s-]*(?:di\w*|dgi\w*|num\w*)(?:\s+(?:security\s+)?(?:code|number))?|"
     r"(?:code|number|digits?|numbers|three|four|3|4|ones)\s+(?:on|at)\s+(?:the\s+)?(?:back|reverse)"
     r"(?:\s+of\s+(?:the\s+|my\s+)?card)?|back\s+of\s+(?:the\s+|my\s+)?card)"
 )
-_CVV_AFTER = re.compile(rf"\b{_CVV_WORDS}(?!\w)[^\d\n]{{0,30}}?(?<!\d)(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)", re.I)
+_CVV_AFTER = re.compile(
+    rf"\b{_CVV_WORDS}(?!\w)[^\d\n]{{0,30}}?(?<!\d)(?P<n>\d{{3,4}}|\d(?: \d){{2,3}})(?![\d/-]|[.,]\d)", re.I
+)
 _CVV_BEFORE = re.compile(
     rf"(?<![\d.,/-])(?<!\d )(?<!\d  )(?P<n>\d{{3,4}})(?![\d/-]|[.,]\d)\s*[.,;:!)]?\s*"
     r"(?:(?:that|this|it)(?:'s|\s+is|\s+was)\s+)?(?:is|=|are|was)?\s*"
@@ -272,6 +274,12 @@ _DOB_WORDS = (
 )
 _DOB_KEYWORD = re.compile(rf"\b{_DOB_WORDS}(?!\w)", re.I)
 _A_DATE = re.compile(rf"(?<![\w/.-]){_DATE}(?![\w/-])", re.I)
+# A day and month with no year, close after the keyword: "my birthday is 4 March", "dob: march 4th".
+_DAY_MONTH = re.compile(
+    rf"\W{{0,3}}(?:(?:is|was|on|=)\s+)?(?:the\s+)?(?<![\w/.-])(?P<d>{_DAY}\s*(?:of\s+|de\s+)?{_MONTHS}|{_MONTHS}\s+{_DAY})"
+    r"(?![\w/-])",
+    re.I,
+)
 _DOB_BEFORE = re.compile(
     rf"(?<![\w/.-])(?P<d>{_DATE})(?![\w/-])\s*(?:\)|,|-)?\s*(?:is|as)?\s*\(?\s*(?:my|the|his|her|their)?\s*"
     r"(?:date\s+of\s+birth|birth\s*date|birthday|dob|d\.o\.b)\b",
@@ -292,6 +300,8 @@ def find_dates_of_birth(text: str) -> list[PiiSpan]:
         for date in _A_DATE.finditer(text, keyword.end(), end):
             if _past(date.group()):
                 spans.append(PiiSpan(DATE_OF_BIRTH, date.start(), date.end()))
+        if day_month := _DAY_MONTH.match(text, keyword.end()):
+            spans.append(PiiSpan(DATE_OF_BIRTH, *day_month.span("d")))
     return spans
 
 
