@@ -89,7 +89,7 @@ _GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
 
 _COMPOUND_NUMBER = rf"\s+(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
 _COMPOUND_PLAIN = re.compile(
-    r"(?<![\w-])[^\W\d_][\w.-]*?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
+    r"(?<![\w.-])[^\W\d_][\w.-]{0,40}?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
     rf"gatan|vägen|gade|vej|veien|gata|quai|kade|singel|dijk|steenweg){_COMPOUND_NUMBER}",
     re.I,
 )
@@ -102,7 +102,7 @@ _COMPOUND_WORD = re.compile(
 )
 _COMPOUND_LOWER = re.compile(_COMPOUND_WORD.pattern, re.I)
 _TWO_WORD = re.compile(
-    r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]+\s+)"
+    r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]{1,40}\s+)"
     rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
 )
 _TWO_WORD_LOWER = re.compile(_TWO_WORD.pattern, re.I)

@@ -33,7 +33,7 @@ def _spans(label: str, pattern: re.Pattern, text: str, group: int | str = 0) -> 
 
 # --- e-mail --------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"[\w.+'-]*\w@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]*\w@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 # Spelled out: "ada(at)example.org", "john dot smith at gmail dot com" (a bare "look at amazon
 # dot com" has no dotted name before "at", and stays).
 _TLD = r"(?:com|net|org|edu|gov|io|co|uk|de|fr|nl|it|es|pl|ie|be|ch|at|eu|info)\b"
@@ -56,7 +56,14 @@ def find_emails(text: str) -> list[PiiSpan]:
 
 _SEP = r"(?:[ \u00a0]{0,2}[.\-/][ \u00a0]{0,2}|[ \u00a0]{1,2})"
 _GROUP = r"(?:\(\d{1,5}\)|\d+)"
-_DIGIT_RUN = re.compile(rf"(?<![\w+.,/-])(?:\+|\+ )?{_GROUP}(?:{_SEP}?{_GROUP})*(?![\w/-]|[.,]\d)")
+# Groups meet at a separator or a bracket ("+44 (0)20"), never directly: two runs of digits side
+# by side could split "1111..." in exponentially many ways when the match fails at its end.
+_DIGIT_RUN = re.compile(
+    rf"(?<![\w+.,/-])(?:\+|\+ )?{_GROUP}(?:{_SEP}{_GROUP}|(?<=\))\d+|\(\d{{1,5}}\))*(?![\w/-]|[.,]\d)"
+)
+# A PII number spans at most this many groups ("2-2-2-2-2" French, "1 800 555 0199" with a
+# prefix...): longer runs ("1 1 1 1 ...") are searched in windows, not in every sub-run.
+MAX_GROUPS = 8
 _DATE_SHAPE = re.compile(r"\d{1,4}([-/.])\d{1,2}\1\d{1,4}")
 _DECIMAL = re.compile(r"\d+\.\d{2}")  # a price
 # The last keyword before a number says what it is: "the barcode on the box is 5012345678900"
@@ -146,7 +153,7 @@ def _classify_groups(text: str, offset: int, run: str) -> list[PiiSpan]:
     found: list[PiiSpan] = []
     start = 0
     while start < len(pieces):
-        for end in range(len(pieces), start, -1):
+        for end in range(min(len(pieces), start + MAX_GROUPS), start, -1):
             if start == 0 and end == len(pieces):
                 continue
             sub = run[pieces[start].start() : pieces[end - 1].end()]
