@@ -206,6 +206,8 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
         start = unit.start()
     if house := _HOUSE_NAME_BEFORE.search(text, max(0, start - 60), start):
         start = house.start()
+        if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):  # "Flat 4, Clarence Court, 12 High St"
+            start = unit.start()
     while more := _UNIT_AFTER.match(text, end):
         end = more.end()
     return start, end

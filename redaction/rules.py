@@ -84,8 +84,9 @@ _PHONE_AFTER = re.compile(
 )
 # Words that make a number a reference only right before it: "order 70273311", "account no. 12345678".
 _REFERENCE_JUST_BEFORE = re.compile(
-    r"\b(?:order|item|article|product|account|customer|loyalty|ticket|case|booking|confirmation|model|"
-    r"membership|member|package|delivery|note|code|pin)s?\s*(?:no\.?|nr\.?|number|num|id|code|#)?\s*"
+    r"\b(?:order|item|article|product|account|customer|loyalty|ticket|(?<!in )case|booking|confirmation|model|"
+    r"membership|member|package|delivery|note|(?<!country )(?<!area )(?<!dialling )(?<!dialing )(?<!dial )code|"
+    r"pin)s?\s*(?:no\.?|nr\.?|number|num|id|code|#)?\s*"
     r"(?:is|was|=)?\s*[:#]?\s*$",
     re.I,
 )
@@ -100,7 +101,8 @@ def _reference_just_before(before: str) -> bool:
     if not just:
         return False
     head = before[: just.start()]
-    purpose = _FOR_PURPOSE.search(head) and _PURPOSE_END.search(before) and _last_keyword(head) == "phone"
+    named = _PURPOSE_END.search(before) or just.group().lower().startswith("deliver")
+    purpose = _FOR_PURPOSE.search(head) and named and _last_keyword(head) == "phone"
     return not purpose
 
 
