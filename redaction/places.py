@@ -29,7 +29,8 @@ _NOT_NAMES = _words(
     "months month years year times time pieces pcs euros eur dollars usd pounds gbp orders order products "
     "product boxes box people more less other all each per x about over under than after before into am pm "
     "out up off but not no so if then also just only very much many some any one two three four five six "
-    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane-"
+    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane- use put please pls "
+    "change changed update updated enter write correct"
 )
 _PARTICLES = _words("de del della dei di da do dos das du des la le les los las l' d' aux y i van der den het")
 _LETTER_WORD = r"[^\W\d_][\w'’.-]*"
