@@ -342,8 +342,8 @@ _TOWNS = _words(
     "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
     "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg"
 )
-# A known town, then its code: "Lisboa 1100-148", "Paris 75001" (not a year: "Berlin 2024").
-_AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3}|\d{4})(?![\w-])")
+# A known town, then its code: "Lisboa 1100-148", "Paris 75001" (four digits alone are too often a count).
+_AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3})(?![\w-])")
 _BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
 
 
@@ -374,7 +374,7 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         if match := _AFTER_ADDRESS.match(text, address.end):
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _AFTER_TOWN.finditer(text):
-        if match.group("town").lower() in _TOWNS and not _year(match.group("p")):
+        if match.group("town").lower() in _TOWNS:
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_LOWER_TOWN.finditer(text):
         if match.group("town").lower() in _TOWNS:

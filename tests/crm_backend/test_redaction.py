@@ -354,6 +354,7 @@ def test_more_postcode_forms(text, expected):
         "we stock 12 Wood tables and 3 Side lamps",
         "Colgate 2 and Bowtie 3 are out of stock",
         "I was in Berlin 2024 and Paris 2023",
+        "Porto 1000 bottles, Madrid 1234 ref",
         "it arrives 12345 Monday",
         "Unit 4 is broken",
     ],
