@@ -33,14 +33,19 @@ def _spans(label: str, pattern: re.Pattern, text: str, group: int | str = 0) -> 
 
 # --- e-mail --------------------------------------------------------------------------------
 
-_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]*\w@[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
+# "ed @ example.org": a space either side of the "@" is still an address.
+_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]*\w ?@ ?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
 # Spelled out: "ada(at)example.org", "john dot smith at gmail dot com" (a bare "look at amazon
 # dot com" has no dotted name before "at", and stays).
-_TLD = r"(?:com|net|org|edu|gov|io|co|uk|de|fr|nl|it|es|pl|ie|be|ch|at|eu|info)\b"
+_TLD = r"(?:com|net|org|edu|gov|io|co|uk|de|fr|nl|it|es|pl|ie|be|ch|at|eu|info|me|us|ca|au|se|dk|fi|no|pt|ru|biz)\b"
+# "ana at gmail dot com": with no dotted name before "at", only a mail provider makes it an address.
+_PROVIDERS = r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|msn|aol|gmx|proton|protonmail|ymail)"
 _SPELLED_EMAIL = re.compile(
     r"\b[\w.+-]+\s*[(\[]at[)\]]\s*[\w-]+(?:(?:\s*[(\[]dot[)\]]\s*|\.)[\w-]+)*(?:\s*[(\[]dot[)\]]\s*|\.)"
     + _TLD
     + r"|\b\w+(?:\s+dot\s+\w+)+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+"
+    + _TLD
+    + rf"|\b[\w.+-]+\s+at\s+{_PROVIDERS}(?:\s+dot\s+[\w-]+)*\s+dot\s+"
     + _TLD,
     re.I,
 )

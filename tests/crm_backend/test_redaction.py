@@ -373,3 +373,20 @@ def test_hostile_input_is_redacted_in_linear_time(text):
     started = time.perf_counter()
     get_redactor().find(text[:4000])
     assert time.perf_counter() - started < 0.5
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("write to tom.h @ example.net", "write to [EMAIL]"),
+        ("it's rosa at gmail dot com", "it's [EMAIL]"),
+        ("mail lee [at] proton [dot] me", "mail [EMAIL]"),
+    ],
+)
+def test_emails_spaced_or_spelled_with_a_provider(text, expected):
+    assert redact(text) == expected
+
+
+def test_spelled_sites_that_are_not_mail_are_kept():
+    for text in ("look at amazon dot com", "I looked at web dot com", "meet @ 5pm", "2 @ 3.99 each"):
+        assert redact(text) == text
