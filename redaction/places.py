@@ -190,7 +190,10 @@ def _cued(text: str, start: int, end: int) -> bool:
         return True
     while more := _UNIT_AFTER.match(text, end):
         end = more.end()
-    return _CUE_AFTER.match(text, end) is not None or _POSTCODE_CUE.match(text, end) is not None
+    if _CUE_AFTER.match(text, end) or _POSTCODE_CUE.match(text, end):
+        return True
+    town = _TOWN_AFTER.match(text, end)  # "12 oak close, leeds"
+    return town is not None and town.group("town").lower() in _TOWNS
 
 
 def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
@@ -242,6 +245,7 @@ _ADDRESS_CUE = re.compile(
     r"courier|driver|left|leav\w*|recipient|flat|apartment|street|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
     re.I,
 )
+_TOWN_AFTER = re.compile(r"\s*,\s*(?P<town>[^\W\d_]+)\b")
 _AT_OR_TO = re.compile(r"\b(?:at|to|from)\s+$", re.I)
 _CUE_AFTER = re.compile(
     r"\s*[-–,]?\s*(?:(?:that'?s|this\s+is|it'?s)\s+(?:where|my|our|the\s+address)|is\s+(?:my|our|where|the|wrong|"
@@ -340,7 +344,11 @@ _TOWNS = _words(
     "bologna genova venezia palermo amsterdam rotterdam utrecht eindhoven leiden haarlem groningen maastricht "
     "delft brussel bruxelles brussels antwerpen anvers gent ghent leuven liège namur brugge wien vienna graz linz "
     "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
-    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg"
+    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg london manchester birmingham leeds "
+    "glasgow liverpool bristol sheffield edinburgh cardiff belfast leicester nottingham newcastle brighton york oxford "
+    "cambridge coventry aberdeen swansea plymouth southampton portsmouth norwich exeter limerick waterford "
+    "chicago boston seattle houston denver austin oslo bergen stockholm göteborg malmö københavn copenhagen aarhus "
+    "helsinki budapest praha prague"
 )
 # A known town, then its code: "Lisboa 1100-148", "Paris 75001" (four digits alone are too often a count).
 _AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3})(?![\w-])")

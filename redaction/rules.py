@@ -273,12 +273,17 @@ _MONTHS = (
     r"gennaio|febbraio|aprile|maggio|giugno|luglio|settembre|ottobre|dicembre|"
     r"januari|februari|maart|mei|augustus|oktober)\.?"
 )
-_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|\.)?"
+_SPELLED_DAY = (
+    r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|eleventh|"
+    r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+)
+_DAY = rf"(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|\.)?|{_SPELLED_DAY})"
 _YEAR = r"(?:19|20)\d{2}"
 _DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
+    rf"\d{{1,2}} ?(?P<sep>[./-]) ?\d{{1,2}} ?(?P=sep) ?(?:{_YEAR}|\d{{2}})|{_YEAR} \d{{2}} \d{{2}}|"
     rf"(?:the\s+)?{_DAY}\s*(?:of\s+|de\s+|[-/ ]\s*)?{_MONTHS}\s*,?[-/ ]?\s*(?:de\s+|del\s+)?(?:{_YEAR}|'?\d{{2}})|"
-    rf"{_MONTHS}\s+{_DAY}\s*,?\s*(?:{_YEAR}|'\d{{2}})|{_MONTHS}\s*,?\s+{_YEAR}|"
+    rf"{_MONTHS}(?:\s+|-)(?:the\s+)?{_DAY}\s*[,-]?\s*(?:{_YEAR}|'\d{{2}})|{_MONTHS}\s*,?\s+{_YEAR}|"
     rf"\d{{1,2}}\s+\d{{1,2}}\s+{_YEAR}|\d{{8}})"
 )
 _DOB_WORDS = (

@@ -285,6 +285,11 @@ def test_other_codes_near_a_card_are_kept(text):
         ("fecha de nacimiento 7 de mayo de 1983", "fecha de nacimiento [DATE_OF_BIRTH]"),
         ("nata il 2 settembre 1979", "nata il [DATE_OF_BIRTH]"),
         ("geboren 12 maart 1966", "geboren [DATE_OF_BIRTH]"),
+        ("born on June the 9th, 1987", "born on [DATE_OF_BIRTH]"),
+        ("date of birth: 17 / 08 / 1969", "date of birth: [DATE_OF_BIRTH]"),
+        ("dob 1969 08 17", "dob [DATE_OF_BIRTH]"),
+        ("DOB Aug-17-1969", "DOB [DATE_OF_BIRTH]"),
+        ("my birthday is the second of may 1990", "my birthday is [DATE_OF_BIRTH]"),
     ],
 )
 def test_dates_of_birth_wordings_and_languages(text, expected):
@@ -319,6 +324,8 @@ def test_ages_and_other_dates_are_kept(text):
         ("PO Box 882, Hull", "[ADDRESS], Hull"),
         ("Postfach 1207, 80331 München", "[ADDRESS], [POSTCODE] München"),
         ("please leave it with 23 ash close", "please leave it with [ADDRESS]"),
+        ("26 hazel close, leeds", "[ADDRESS], leeds"),
+        ("moving to 4 alder way soon", "moving to [ADDRESS] soon"),
         ("recipient: Jo Bell\n6 beech close, york YO1 7HH", "recipient: Jo Bell\n[ADDRESS], york [POSTCODE]"),
         ("the flat is '18 elm place'", "the flat is '[ADDRESS]'"),
         ("use kastanienallee 31 as the address", "use [ADDRESS] as the address"),
