@@ -281,7 +281,7 @@ _ANY_FORM = (
 _KEYWORD = (
     r"(?:(?:post|pst|psot|pots)\s?(?:code|cdoe|ocde|cod)|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|"
     r"code\s+postal|cp|eircode|"
-    r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code)"
+    r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code|npa)"
 )
 _ANY_KEYWORD = re.compile(rf"\b{_KEYWORD}\b", re.I)
 _AFTER_KEYWORD = re.compile(
@@ -348,11 +348,15 @@ _TOWNS = _words(
     "glasgow liverpool bristol sheffield edinburgh cardiff belfast leicester nottingham newcastle brighton york oxford "
     "cambridge coventry aberdeen swansea plymouth southampton portsmouth norwich exeter limerick waterford "
     "chicago boston seattle houston denver austin oslo bergen stockholm göteborg malmö københavn copenhagen aarhus "
-    "helsinki budapest praha prague"
+    "helsinki budapest praha prague leuven charleroi mons mechelen hasselt lugano winterthur klagenfurt odense "
+    "aalborg trondheim stavanger debrecen szeged sydney melbourne brisbane perth adelaide"
 )
 # A known town, then its code: "Lisboa 1100-148", "Paris 75001" (four digits alone are too often a count).
 _AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3})(?![\w-])")
-_BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
+# Four digits count before a known, capitalised town only: "1000 Bruxelles" (not "1500 Watts").
+_BEFORE_LOWER_TOWN = re.compile(
+    r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4})\s+(?P<town>[^\W\d_]+)"
+)
 
 
 def _year(code: str) -> bool:
@@ -385,7 +389,10 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         if match.group("town").lower() in _TOWNS:
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_LOWER_TOWN.finditer(text):
-        if match.group("town").lower() in _TOWNS:
+        code, town = match.group("p"), match.group("town")
+        if code.isdigit() and len(code) == 4 and (_year(code) or not town[0].isupper()):
+            continue  # "in 2019 London", "4000 london bus tickets"
+        if town.lower() in _TOWNS:
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_TOWN.finditer(text):
         code = match.group("p")

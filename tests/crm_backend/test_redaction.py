@@ -349,6 +349,8 @@ def test_more_street_forms_units_and_house_names(text, expected):
         ("postcode M5V 2T6", "postcode [POSTCODE]"),  # Canadian form, after the word
         ("Rua Augusta 90, 1100-053 Lisboa", "[ADDRESS], [POSTCODE] Lisboa"),
         ("ship it to Lyon 69003 please", "ship it to Lyon [POSTCODE] please"),
+        ("1000 Bruxelles, Belgium", "[POSTCODE] Bruxelles, Belgium"),
+        ("NPA 1003 Lausanne", "NPA [POSTCODE] Lausanne"),
     ],
 )
 def test_more_postcode_forms(text, expected):
@@ -362,6 +364,7 @@ def test_more_postcode_forms(text, expected):
         "Colgate 2 and Bowtie 3 are out of stock",
         "I was in Berlin 2024 and Paris 2023",
         "Porto 1000 bottles, Madrid 1234 ref",
+        "in 2019 London was busy, I need 4000 london bus tickets",
         "it arrives 12345 Monday",
         "Unit 4 is broken",
     ],
