@@ -56,6 +56,11 @@ _ENGLISH = re.compile(
     re.I,
 )
 _ANOTHER_TYPE = re.compile(rf"\s+(?:{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?:\.(?=\s*\w))?{_DIRECTION}", re.I)
+# Number last, as many Europeans write an English address: "Baker Street 221B", "Main Road 12".
+_ENGLISH_NUMBER_LAST = re.compile(
+    r"(?<![\w-])(?:[A-Z][\w'’-]+\s+){1,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard|Crescent|Drive)"
+    r"\s+(?P<n>\d{1,4}[A-Za-z]?)(?![\w/-]|[.,]\d)"
+)
 _ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
 _ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
 _PO_BOX = re.compile(
@@ -160,6 +165,9 @@ def find_addresses(text: str) -> list[PiiSpan]:
                 if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
                     end = _more_name_words(text, end)
                 found.append((match.start(), end, False))
+    for match in _ENGLISH_NUMBER_LAST.finditer(text):
+        if not _year(match.group("n")) and not _counted(text, match.end()):
+            found.append((match.start(), match.end(), False))
     for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA, _NAMED_HOUSE):
         found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
     for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD, _NORDIC_HUNGARIAN):
@@ -167,6 +175,15 @@ def find_addresses(text: str) -> list[PiiSpan]:
     for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
     return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
+
+
+_COUNTED = re.compile(r"\s+(?P<w>[^\W\d_]+)")
+
+
+def _counted(text: str, end: int) -> bool:
+    """Whether the number before `end` counts something: "Oxford Street 2 days ago"."""
+    word = _COUNTED.match(text, end)
+    return word is not None and word.group("w").lower() in _NOT_NAMES
 
 
 _NEXT_WORD = re.compile(r"[ -](?P<w>[^\W\d_][\w'’]*)")

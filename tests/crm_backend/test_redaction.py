@@ -337,6 +337,7 @@ def test_ages_and_other_dates_are_kept(text):
         ("Favoritenstraße 40, Top 7", "[ADDRESS]"),
         ("Via Torino 9, int. 5", "[ADDRESS]"),
         ("Calle Ancha 14, 3º izq", "[ADDRESS]"),
+        ("Wellington Road 18B, Leeds", "[ADDRESS], Leeds"),  # number last
     ],
 )
 def test_more_street_forms_units_and_house_names(text, expected):
@@ -367,6 +368,7 @@ def test_more_postcode_forms(text, expected):
         "in 2019 London was busy, I need 4000 london bus tickets",
         "it arrives 12345 Monday",
         "Unit 4 is broken",
+        "we walked Oxford Street 2 days ago and played Abbey Road 2019 remaster 3 times",
     ],
 )
 def test_words_that_look_like_street_types_are_kept(text):
