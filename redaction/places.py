@@ -29,7 +29,8 @@ _NOT_NAMES = _words(
     "months month years year times time pieces pcs euros eur dollars usd pounds gbp orders order products "
     "product boxes box people more less other all each per x about over under than after before into am pm "
     "out up off but not no so if then also just only very much many some any one two three four five six "
-    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane-"
+    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane- use put please pls "
+    "change changed update updated enter write correct"
 )
 _PARTICLES = _words("de del della dei di da do dos das du des la le les los las l' d' aux y i van der den het")
 _LETTER_WORD = r"[^\W\d_][\w'’.-]*"
@@ -43,17 +44,30 @@ _PLAIN_TYPES = (
     "strasse|straße|embankment|wharf|quay"
 )
 _WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
-_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach"
+_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach|"
+_WORD_TYPES += "side|end|plaza|heath|bank|cross|mount|heights|meadow|meadows|field|fields|wood|yard|croft|chase|dale|"
+_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge|loop"
 _ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
-_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West)(?!\w))?"
+# "1600 Pennsylvania Ave NW", "139 O'Connell Street Upper"
+_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Extension)(?!\w))?"
 _ENGLISH = re.compile(
     rf"(?<![\w.,/-])(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
     rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
     re.I,
 )
+_ANOTHER_TYPE = re.compile(rf"\s+(?:{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?:\.(?=\s*\w))?{_DIRECTION}", re.I)
+# Number last, as many Europeans write an English address: "Baker Street 221B", "Main Road 12".
+_ENGLISH_NUMBER_LAST = re.compile(
+    r"(?<![\w-])(?:[A-Z][\w'’-]+\s+){1,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard|Crescent|Drive)"
+    r"\s+(?P<n>\d{1,4}[A-Za-z]?)(?![\w/-]|[.,]\d)"
+)
 _ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
 _ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
-_PO_BOX = re.compile(r"\bP\.?\s?O\.?\s?Box\s+\d{1,6}\b", re.I)
+_PO_BOX = re.compile(
+    r"\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|Postfach|Postbus|Apartado(?:\s+de\s+correos)?|Casilla|"
+    r"Case\s+postale|Boîte\s+postale|Casella\s+postale)\s*(?:no\.?\s*|#\s*)?\d{1,6}\b",
+    re.I,
+)
 _FRENCH = re.compile(
     r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
     r"(?P<type>(?i:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|"
@@ -81,20 +95,27 @@ _GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
 
 _COMPOUND_NUMBER = rf"\s+(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
 _COMPOUND_PLAIN = re.compile(
-    r"(?<![\w-])[^\W\d_][\w.-]*?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
+    r"(?<![\w.-])[^\W\d_][\w.-]{0,40}?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
     rf"gatan|vägen|gade|vej|veien|gata|quai|kade|singel|dijk|steenweg){_COMPOUND_NUMBER}",
     re.I,
 )
 _COMPOUND_WORD = re.compile(
-    r"(?<![\w-])[A-ZÄÖÜ][a-zäöüß]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
-    rf"dreef|lei|baan|wal|haven|werf|veld){_COMPOUND_NUMBER}"
+    r"(?<![\w-])(?:[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
+    r"dreef|lei|baan|wal|haven|werf|veld|torv|torget|plads|plass|gränd|vei|veg)"
+    # Finnish and Norwegian endings that also end English words ("Colgate 2", "Bowtie 3"): a longer stem
+    r"|[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{4,}(?:katu|tie|kuja|polku|gate|gaten|väg|torg))"
+    rf"{_COMPOUND_NUMBER}"
 )
 _COMPOUND_LOWER = re.compile(_COMPOUND_WORD.pattern, re.I)
 _TWO_WORD = re.compile(
-    r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]+\s+)"
+    r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]{1,40}\s+)"
     rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
 )
 _TWO_WORD_LOWER = re.compile(_TWO_WORD.pattern, re.I)
+_NORDIC_HUNGARIAN = re.compile(
+    r"(?<![\w-])[A-ZÀ-ÞÆØÅŐŰ][\w'’.-]+\s+(?:gate|gata|gatan|vei|veien|vej|väg|vägen|plass|plads|torg|torv|allé|"
+    rf"utca|út|útja|tér|körút|krt\.|u\.){_COMPOUND_NUMBER}"
+)
 # Capitalised words (and Dutch particles) before a compound: "Nieuwe Binnenweg", "Witte de With".
 _NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$")
 _LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$", re.I)
@@ -102,10 +123,28 @@ _LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|de
 # --- the flat, unit or floor around a street ---------------------------------------------------
 
 _UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
-_UNIT_BEFORE = re.compile(rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*,?\s*$")
+_UNIT_BEFORE = re.compile(
+    rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
+    r"|(?<!\w)(?i:no\.|nr\.|n[º°]\.?|#)\s*$"
+    r"|(?<!\w)(?i:(?:basement|ground|garden|top|upper|lower|first|second|third|\d{1,2}(?:st|nd|rd|th))"
+    r"(?:\s+floor)?(?:\s+(?:flat|apartment|apt))?(?:\s+\w{1,4})?)\s*[,–-]?\s*$"
+)
+# A house's name before its street: "Rose Cottage, 3 Mill Lane"; alone: "Ivy House, Station Road".
+_HOUSE_NAME = (
+    r"(?:[A-Z][\w'’-]+\s+){1,3}(?:Cottage|House|Farm|Farmhouse|Lodge|Barn|Villa|Manor|Hall|Bungalow|Grange|"
+    r"Rectory|Vicarage|Mill|Cottages|Mansions|Court|Building|Buildings|Tower|Towers|Estate|Centre|Center)"
+)
+_HOUSE_NAME_BEFORE = re.compile(rf"(?<![\w-]){_HOUSE_NAME}\s*,?\s*$")
+_NAMED_HOUSE = re.compile(
+    rf"(?<![\w-])(?:(?i:{_UNIT_WORDS})\.?\s*#?\s*\w{{1,5}}\s*,?\s+)?{_HOUSE_NAME}\s*,\s*"
+    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_PLAIN_TYPES.title()}|{_WORD_TYPES.title()})\b"
+    rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{_HOUSE_NAME}\b"
+)
 _UNIT_AFTER = re.compile(
-    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?)\.?\s*#?\s*(?=\w{{0,3}}\d)\w{{1,4}}"
-    r"(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
+    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?|top|tür|stiege|whg|wohnung|"
+    r"int|interno|scala|etage|étage|app|appartement)\.?\s*#?\s*(?=\w{0,3}\d)\w{1,4}"
+    r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
+    r"(?:\s*(?i:izq(?:da|uierda)?|dcha|der(?:echa)?|esq(?:uerdo)?|dto|dir(?:eito)?)(?:\.|(?!\w)))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
 )
 
 
@@ -114,7 +153,9 @@ def find_addresses(text: str) -> list[PiiSpan]:
     for match in _ENGLISH.finditer(text):
         if _english_street(match, text):
             end = match.end()
-            if match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
+            if more := _ANOTHER_TYPE.match(text, end):
+                end = more.end()
+            elif match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
                 end = match.start("dot")  # the sentence's full stop, not an abbreviation's
             found.append((match.start(), end, False))
     for pattern in (_TYPE_FIRST, _FRENCH):
@@ -124,13 +165,25 @@ def find_addresses(text: str) -> list[PiiSpan]:
                 if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
                     end = _more_name_words(text, end)
                 found.append((match.start(), end, False))
-    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA):
+    for match in _ENGLISH_NUMBER_LAST.finditer(text):
+        if not _year(match.group("n")) and not _counted(text, match.end()):
+            found.append((match.start(), match.end(), False))
+    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA, _NAMED_HOUSE):
         found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
-    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD):
+    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD, _NORDIC_HUNGARIAN):
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
     for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
     return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
+
+
+_COUNTED = re.compile(r"\s+(?P<w>[^\W\d_]+)")
+
+
+def _counted(text: str, end: int) -> bool:
+    """Whether the number before `end` counts something: "Oxford Street 2 days ago"."""
+    word = _COUNTED.match(text, end)
+    return word is not None and word.group("w").lower() in _NOT_NAMES
 
 
 _NEXT_WORD = re.compile(r"[ -](?P<w>[^\W\d_][\w'’]*)")
@@ -154,7 +207,10 @@ def _cued(text: str, start: int, end: int) -> bool:
         return True
     while more := _UNIT_AFTER.match(text, end):
         end = more.end()
-    return _CUE_AFTER.match(text, end) is not None
+    if _CUE_AFTER.match(text, end) or _POSTCODE_CUE.match(text, end):
+        return True
+    town = _TOWN_AFTER.match(text, end)  # "12 oak close, leeds"
+    return town is not None and town.group("town").lower() in _TOWNS
 
 
 def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
@@ -169,9 +225,16 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
         start -= len(" ".join(words)) + 1 if words else 0
     if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
         start = unit.start()
+    if house := _HOUSE_NAME_BEFORE.search(text, max(0, start - 60), start):
+        start = house.start()
+        if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):  # "Flat 4, Clarence Court, 12 High St"
+            start = unit.start()
     while more := _UNIT_AFTER.match(text, end):
         end = more.end()
     return start, end
+
+
+_NUMBER_NEXT = re.compile(r"\s*\d")
 
 
 def _english_street(match: re.Match, text: str) -> bool:
@@ -180,6 +243,8 @@ def _english_street(match: re.Match, text: str) -> bool:
         if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word.lower() == "the"):
             return False
     street_type = match.group("type")
+    if street_type.lower() in ("straße", "strasse") and _NUMBER_NEXT.match(text, match.end()):
+        return False  # "... 1961 Mariahilfer Straße 31": the number after is the house's
     if street_type.lower() in _WORD_TYPES.split("|") and not street_type[0].isupper():
         capitalised = all(word[0].isupper() or word[0].isdigit() for word in words)
         return capitalised or _cued(text, match.start(), match.end())
@@ -189,17 +254,19 @@ def _english_street(match: re.Match, text: str) -> bool:
 # What comes before a lower-case "12 oak drive" that makes it a street.
 _CUE_WORDS = _words(
     "address addr live living lives deliver delivered delivery send sent ship shipped shipping post posted moved "
-    "house home parcel courier driver left dropped drop collect collected pick return returned"
+    "house home parcel courier driver left dropped drop collect collected pick return returned leave leaving "
+    "recipient flat apartment street"
 )
 _ADDRESS_CUE = re.compile(
     r"\b(?:address|addr|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|"
-    r"courier|driver|left|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
+    r"courier|driver|left|leav\w*|recipient|flat|apartment|street|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
     re.I,
 )
+_TOWN_AFTER = re.compile(r"\s*,\s*(?P<town>[^\W\d_]+)\b")
 _AT_OR_TO = re.compile(r"\b(?:at|to|from)\s+$", re.I)
 _CUE_AFTER = re.compile(
     r"\s*[-–,]?\s*(?:(?:that'?s|this\s+is|it'?s)\s+(?:where|my|our|the\s+address)|is\s+(?:my|our|where|the|wrong|"
-    r"not)\b|(?:is\s+)?on\s+the\s+label)",
+    r"not)\b|(?:is\s+)?on\s+the\s+label|as\s+(?:the|my|our)\s+(?:\w+\s+)?address)",
     re.I,
 )
 
@@ -219,15 +286,19 @@ def _named_street(match: re.Match, cued: bool) -> bool:
 _UK = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
 _EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
 _STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
+# A street followed (perhaps past its town) by a postcode is an address: "1 elm close, leeds LS1 4AP".
+_POSTCODE_CUE = re.compile(
+    rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?<![\w-])(?i:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?)(?![\w-])"
+)
 _EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
 _ANY_FORM = (
     rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
-    r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2})"
+    r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2}|\d{4}-\d{3}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{3}\s?\d{4})"
 )
 _KEYWORD = (
     r"(?:(?:post|pst|psot|pots)\s?(?:code|cdoe|ocde|cod)|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|"
     r"code\s+postal|cp|eircode|"
-    r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code)"
+    r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code|npa)"
 )
 _ANY_KEYWORD = re.compile(rf"\b{_KEYWORD}\b", re.I)
 _AFTER_KEYWORD = re.compile(
@@ -270,13 +341,14 @@ _AFTER_STATE = re.compile(rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d
 # After an address, perhaps past its town (and state): "[ADDRESS], 10115 Berlin", "[ADDRESS]
 # glasgow g3 7fe", "[ADDRESS], seattle, wa 98101".
 _AFTER_ADDRESS = re.compile(rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?P<p>(?<![\w-])(?i:{_ANY_FORM}))(?![\w-])")
-_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|[A-Z]{1,2}-\d{4,5})"
+_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5})"
 _BEFORE_TOWN = re.compile(rf"(?<![\w.,/-])(?P<p>{_LOCAL})\s+(?P<town>[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][^\W\d_]+(?:-[^\W\d_]+)?)")
 # Capitalised words after a number that are not towns: "10000 Points", "12345 Thanks".
 _NOT_TOWNS = _words(
     "I Thanks Thank Please Is Are The And But Or Points Point Euro Euros EUR Dollars USD GBP Pounds Items Units "
     "Pieces Pcs Days Hours Minutes Km Miles Steps Calories Reviews Followers Likes Views Orders Customers Ok OK "
-    "Yes No Hi Hello Cheers Regards"
+    "Yes No Hi Hello Cheers Regards Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Wed Thu Fri "
+    "Sat Sun Today Tomorrow January February March April May June July August September October November December"
 )
 _UNITS = _words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
 
@@ -289,9 +361,19 @@ _TOWNS = _words(
     "bologna genova venezia palermo amsterdam rotterdam utrecht eindhoven leiden haarlem groningen maastricht "
     "delft brussel bruxelles brussels antwerpen anvers gent ghent leuven liège namur brugge wien vienna graz linz "
     "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
-    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg"
+    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg london manchester birmingham leeds "
+    "glasgow liverpool bristol sheffield edinburgh cardiff belfast leicester nottingham newcastle brighton york oxford "
+    "cambridge coventry aberdeen swansea plymouth southampton portsmouth norwich exeter limerick waterford "
+    "chicago boston seattle houston denver austin oslo bergen stockholm göteborg malmö københavn copenhagen aarhus "
+    "helsinki budapest praha prague leuven charleroi mons mechelen hasselt lugano winterthur klagenfurt odense "
+    "aalborg trondheim stavanger debrecen szeged sydney melbourne brisbane perth adelaide"
 )
-_BEFORE_LOWER_TOWN = re.compile(r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3})\s+(?P<town>[^\W\d_]+)")
+# A known town, then its code: "Lisboa 1100-148", "Paris 75001" (four digits alone are too often a count).
+_AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3})(?![\w-])")
+# Four digits count before a known, capitalised town only: "1000 Bruxelles" (not "1500 Watts").
+_BEFORE_LOWER_TOWN = re.compile(
+    r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4})\s+(?P<town>[^\W\d_]+)"
+)
 
 
 def _year(code: str) -> bool:
@@ -320,8 +402,14 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
     for address in addresses:
         if match := _AFTER_ADDRESS.match(text, address.end):
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
-    for match in _BEFORE_LOWER_TOWN.finditer(text):
+    for match in _AFTER_TOWN.finditer(text):
         if match.group("town").lower() in _TOWNS:
+            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
+    for match in _BEFORE_LOWER_TOWN.finditer(text):
+        code, town = match.group("p"), match.group("town")
+        if code.isdigit() and len(code) == 4 and (_year(code) or not town[0].isupper()):
+            continue  # "in 2019 London", "4000 london bus tickets"
+        if town.lower() in _TOWNS:
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_TOWN.finditer(text):
         code = match.group("p")
