@@ -11,9 +11,9 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from crm_backend.handoff.models import CsatRating
-from crm_backend.redaction import redact
 from crm_backend.transcripts.models import ConversationSummary
 from crm_backend.transcripts.tracker import fallback_texts
+from redaction import redact
 
 logger = logging.getLogger(__name__)
 TOP_INTENTS = 8

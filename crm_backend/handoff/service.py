@@ -12,7 +12,7 @@ from crm_backend.agents.models import Agent
 from crm_backend.core.errors import Conflict, NotFound, Unavailable
 from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
 from crm_backend.handoff.rasa import RasaClient, RasaUnavailable
-from crm_backend.redaction import redact
+from redaction import redact
 
 logger = logging.getLogger(__name__)
 OUTBOX_CHANNELS = {"telegram"}  # bridges that poll /bot/outbox for agents' replies

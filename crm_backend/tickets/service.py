@@ -8,8 +8,8 @@ from sqlalchemy.orm import Session, selectinload
 from crm_backend.agents.models import Agent, Role
 from crm_backend.agents.service import get_agent
 from crm_backend.core.errors import Conflict, Forbidden, NotFound
-from crm_backend.redaction import redact
 from crm_backend.tickets.models import Ticket, TicketMessage, TicketStatus
+from redaction import redact
 
 
 class TicketClosed(Conflict):

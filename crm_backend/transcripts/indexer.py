@@ -27,11 +27,11 @@ from crm_backend.conversations.ownership import owners_of
 from crm_backend.customers.models import Customer
 from crm_backend.handoff.models import CsatRating
 from crm_backend.insights.models import CustomerScore
-from crm_backend.redaction import get_redactor
 from crm_backend.transcripts.identity import TokenVerifier, claim_owners_from_tokens, messages_with_tokens
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary, TranscriptIndexState
 from crm_backend.transcripts.tracker import StoredEvent, events_after
 from protocol.limits import MAX_CONVERSATION_ID_CHARS
+from redaction import get_redactor
 
 logger = logging.getLogger(__name__)
 

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from crm_backend.handoff.models import CsatRating
 from crm_backend.handoff.service import store_csat
-from crm_backend.redaction import redact
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary
 from crm_backend.transcripts.tracker import StoredEvent, conversation_events
+from redaction import redact
 
 PAGE_SIZE = 50
 

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from analytics.text import TopicModel, score_conversations
 from crm_backend.insights.models import ConversationInsight
-from crm_backend.redaction.redactor import redact
 from crm_backend.transcripts.tracker import user_messages
+from redaction import redact
 
 logger = logging.getLogger(__name__)
 

@@ -19,7 +19,7 @@ from crm_backend.annotations.jobs import claim_next, enqueue_training, latest_jo
 from crm_backend.annotations.models import NluAnnotation, TrainingJob
 from crm_backend.annotations.service import InvalidAnnotation, save_annotation
 from crm_backend.core.db import make_engine, make_session_factory, session_scope
-from crm_backend.redaction import redact
+from redaction import redact
 
 ROOT = Path(__file__).resolve().parents[2]
 RASA = ROOT / ".venv-rasa" / "bin" / "rasa"

@@ -9,9 +9,7 @@ from pathlib import Path
 import pytest
 
 import redaction
-from crm_backend.redaction import get_redactor, redact
-from crm_backend.redaction.redactor import iban_valid, luhn_valid
-from redaction import mask, masked_offset
+from redaction import get_redactor, iban_valid, luhn_valid, mask, masked_offset, redact
 
 
 @pytest.mark.parametrize(
