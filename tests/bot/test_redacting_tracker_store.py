@@ -177,7 +177,8 @@ def test_endpoints_configure_the_redacting_store(monkeypatch, tmp_path):
     from rasa.utils.endpoints import read_endpoint_config
 
     env = {"TRACKER_DB_URL": f"sqlite:///{tmp_path / 't.db'}", "ACTION_ENDPOINT_URL": "http://127.0.0.1:1/webhook"}
-    for key, value in {**env, "LOCK_STORE_TYPE": "in_memory", "LOCK_STORE_URL": ""}.items():
+    env.update(LOCK_STORE_TYPE="in_memory", LOCK_STORE_URL="", ACTION_SERVER_TOKEN="t" * 32)
+    for key, value in env.items():
         monkeypatch.setenv(key, value)
     config = read_endpoint_config(str(ROOT / "bot" / "endpoints.yml"), "tracker_store")
     store = TrackerStore.create(config, Domain.empty())
