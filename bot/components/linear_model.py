@@ -267,23 +267,6 @@ class SoftmaxRegression:
     def predict_proba(self, X: Features) -> np.ndarray:
         return _softmax(self.decision_function(X) / self.temperature_)
 
-    def fit_temperature(self, X: Features, y: list[str]) -> float:
-        """Set the softmax temperature that minimises log loss on held-out data."""
-        index = {c: i for i, c in enumerate(self.classes_)}
-        keep = [i for i, label in enumerate(y) if label in index]
-        if not keep:
-            return self.temperature_
-        z = self.decision_function(X)[keep]
-        target = np.array([index[y[i]] for i in keep])
-        best_t, best_loss = 1.0, np.inf
-        for t in np.exp(np.linspace(np.log(0.2), np.log(5.0), 61)):
-            p = _softmax(z / t)
-            loss = -np.log(np.maximum(p[np.arange(len(keep)), target], 1e-12)).mean()
-            if loss < best_loss:
-                best_t, best_loss = float(t), loss
-        self.temperature_ = best_t
-        return best_t
-
     def to_arrays(self) -> dict[str, np.ndarray]:
         return {
             "coef_sparse": self.coef_sparse_,

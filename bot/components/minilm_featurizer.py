@@ -4,34 +4,23 @@ from __future__ import annotations
 
 import json
 import logging
-from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.featurizers.dense_featurizer.dense_featurizer import DenseFeaturizer
 from rasa.shared.exceptions import InvalidConfigException
-from rasa.shared.nlu.constants import ACTION_TEXT, TEXT
-from rasa.shared.nlu.training_data.message import Message
-from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.components.config_check import check_options
 from bot.components.encoder import EncoderError, get_encoder, resolve_model_dir
+from bot.components.sentence_featurizer import SentenceFeaturizer
 
 logger = logging.getLogger(__name__)
 
-# Attributes the featurizer reads. RESPONSE is left out: our response selector
-# classifies the user text, it never embeds the responses themselves.
-ATTRIBUTES = (TEXT, ACTION_TEXT)
-MAX_REMEMBERED_CHARS = 200
-
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
+class MiniLMFeaturizer(SentenceFeaturizer):
     """Adds a mean-pooled, L2-normalised MiniLM sentence embedding to each message.
 
     Only sentence features are produced (384 floats per pooled layer). Empty texts
@@ -115,35 +104,10 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         return "|".join(parts)
 
     def __init__(self, config: dict[str, Any], name: str) -> None:
-        super().__init__(name, config)
+        super().__init__(config, name)
         self._cache_dir = (
             Path(config["embedding_cache_dir"]).expanduser() if config.get("embedding_cache_dir") else None
         )
-        self._remembered: OrderedDict[str, np.ndarray] = OrderedDict()
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> MiniLMFeaturizer:
-        return cls(config, execution_context.node_name)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> MiniLMFeaturizer:
-        featurizer = cls(config, execution_context.node_name)
-        # Load and trace the encoder now, so the first user message is not slow.
-        featurizer._encode(["warm up"], show_progress=False)
-        return featurizer
 
     def _encode(self, texts: list[str], show_progress: bool) -> np.ndarray:
         encoder = get_encoder(self._config["model_path"], self._config["max_length"])
@@ -154,54 +118,3 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
             show_progress=show_progress,
             layers=tuple(self._config["pooling_layers"]),
         )
-
-    def _encode_remembered(self, texts: list[str]) -> np.ndarray:
-        """`_encode` through the in-memory cache of recent texts (serving only)."""
-        size = self._config["runtime_cache_size"]
-        cacheable = [len(t) <= MAX_REMEMBERED_CHARS for t in texts]
-        missing = list(
-            dict.fromkeys(t for t, ok in zip(texts, cacheable, strict=True) if not ok or t not in self._remembered)
-        )
-        fresh = dict(zip(missing, self._encode(missing, show_progress=False), strict=True)) if missing else {}
-        vectors = []
-        for text, ok in zip(texts, cacheable, strict=True):
-            if text in fresh:
-                vector = fresh[text]
-                if ok:
-                    vector.setflags(write=False)  # shared by later messages: never changed in place
-                    self._remembered[text] = vector
-            else:
-                vector = self._remembered[text]
-                self._remembered.move_to_end(text)
-            vectors.append(vector)
-        while len(self._remembered) > size:
-            self._remembered.popitem(last=False)
-        return np.stack(vectors)
-
-    def _featurize(self, messages: list[Message], show_progress: bool, serving: bool = False) -> None:
-        for attribute in ATTRIBUTES:
-            todo = [m for m in messages if isinstance(m.get(attribute), str)]
-            if attribute != TEXT:
-                todo = [m for m in todo if m.get(attribute)]
-            if not todo:
-                continue
-            texts = [m.get(attribute) for m in todo]
-            if serving and self._config["runtime_cache_size"]:
-                vectors = self._encode_remembered(texts)
-            else:
-                vectors = self._encode(texts, show_progress)
-            for message, vector in zip(todo, vectors, strict=False):
-                self.add_features_to_message(
-                    sequence=None,
-                    sentence=vector[np.newaxis, :],
-                    attribute=attribute,
-                    message=message,
-                )
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        self._featurize(training_data.training_examples, bool(self._config["show_progress"]))
-        return training_data
-
-    def process(self, messages: list[Message]) -> list[Message]:
-        self._featurize(messages, show_progress=False, serving=True)
-        return messages
