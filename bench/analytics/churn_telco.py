@@ -10,7 +10,6 @@ Writes ``bench/results/churn_telco.json``. Published reference: ROC-AUC about 0.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import platform
@@ -25,7 +24,7 @@ from sklearn.model_selection import StratifiedKFold
 from tqdm import tqdm
 
 from analytics.predict import ChurnClassifier
-from bench.analytics.threads import run_with_thread_limit
+from bench.analytics.threads import bench_parser, parse_for, run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -79,15 +78,10 @@ def cross_validate(model: ChurnClassifier, X: pd.DataFrame, y: pd.Series, folds:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, OUT)
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=42)
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (the machine is shared)")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if not DATA.exists():
-        raise SystemExit(f"data set not found: {DATA} (needs ../shared/datasets)")
+    args = parse_for(parser, DATA)
     X, y = telco_features(pd.read_csv(DATA))
     candidates = {
         "logit": ChurnClassifier(model="logit", C=0.3, splines=True, random_state=args.seed),

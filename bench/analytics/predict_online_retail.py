@@ -15,7 +15,6 @@ Writes ``reports/predict_online_retail.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import time
@@ -29,7 +28,7 @@ from tqdm import tqdm
 from analytics.features import clv_summary, future_purchases
 from analytics.predict import BGNBDGammaGamma, ChurnClassifier, make_churn_dataset
 from bench.analytics.importing import read_import_csv
-from bench.analytics.threads import run_with_thread_limit
+from bench.analytics.threads import bench_parser, parse_for, run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -99,14 +98,9 @@ def clv_report(tx: pd.DataFrame, cutoff: str, horizon: int) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, OUT)
     parser.add_argument("--horizon", type=int, default=90)
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (the machine is shared)")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if not DATA.exists():
-        raise SystemExit(f"data set not found: {DATA} (needs ../shared/datasets)")
+    args = parse_for(parser, DATA)
     started = time.time()
     tx, _ = read_import_csv(DATA, keep_guests=False)
     tx = tx.assign(amount=tx["quantity"] * tx["unit_price"])

@@ -16,7 +16,6 @@ Writes ``bench/results/recommend_online_retail.json``.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import platform
@@ -36,7 +35,7 @@ from analytics.recommend import (
     temporal_split,
 )
 from bench.analytics.importing import read_import_csv
-from bench.analytics.threads import run_with_thread_limit
+from bench.analytics.threads import bench_parser, parse_for, run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -57,16 +56,11 @@ def tune_ease(train: pd.DataFrame, validation_cutoff: pd.Timestamp, k: int, grid
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, OUT)
     parser.add_argument("--cutoff", default="2011-09-01")
     parser.add_argument("--validation-cutoff", default="2011-08-01")
     parser.add_argument("--k", type=int, default=10)
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (the machine is shared)")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if not DATA.exists():
-        raise SystemExit(f"data set not found: {DATA} (needs ../shared/datasets)")
+    args = parse_for(parser, DATA)
     started = time.time()
     tx, cleaning = read_import_csv(DATA, keep_guests=False)
     train, truth = temporal_split(tx, args.cutoff)

@@ -13,7 +13,6 @@ Writes ``bench/results/segment_online_retail.json`` and ``segment_online_retail.
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
 import time
@@ -26,7 +25,7 @@ from tqdm import tqdm
 from analytics.features import customer_features
 from analytics.segmentation import RFMSegmenter, plot_segments
 from bench.analytics.importing import read_import_csv
-from bench.analytics.threads import run_with_thread_limit
+from bench.analytics.threads import bench_parser, parse_for, run_with_thread_limit
 
 logger = logging.getLogger(__name__)
 
@@ -37,14 +36,9 @@ TARGET_ARI = 0.9
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = bench_parser(__doc__, OUT)
     parser.add_argument("--seeds", type=int, nargs=2, default=[0, 1])
-    parser.add_argument("--out", type=Path, default=OUT)
-    parser.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP threads (the machine is shared)")
-    args = parser.parse_args()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
-    if not DATA.exists():
-        raise SystemExit(f"data set not found: {DATA} (needs ../shared/datasets)")
+    args = parse_for(parser, DATA)
     started = time.time()
     tx, cleaning = read_import_csv(DATA, keep_guests=False)
     as_of = tx["order_date"].max().normalize() + pd.Timedelta(days=1)
