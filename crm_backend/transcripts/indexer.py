@@ -18,7 +18,9 @@ import re
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 
 from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.orm import Session
@@ -161,19 +163,10 @@ def index_new_events(
     with _index_lock:
         _claim_owners_from_stored_tokens(db_session, tracker, verifier, batch_events, max_batches)
         state = _state(db_session, state_name)
-        batches = 0
-        while max_batches is None or batches < max_batches:
-            events = events_after(tracker, state.last_event_id, batch_events)
-            if not events:
-                break
+        fetch = partial(events_after, tracker)
+        for events in _batches_past(db_session, state, fetch, batch_events, max_batches):
             touched_ids |= _index_batch(db_session, events, verifier)
             total_events += len(events)
-            state.last_event_id = events[-1].id
-            state.updated_ts = time.time()
-            db_session.flush()
-            batches += 1
-            if len(events) < batch_events:
-                break
     if total_events:
         logger.info("Indexed %s events of %s conversations", total_events, len(touched_ids))
     return IndexResult(events=total_events, conversations=len(touched_ids), last_event_id=state.last_event_id)
@@ -185,11 +178,8 @@ def _claim_owners_from_stored_tokens(
     """Record owners from the tokens of stored messages (older conversations), and label
     their summaries with them; bounded like the index."""
     state = _state(db_session, watermark_name(tracker, "owners"))
-    batches = 0
-    while max_batches is None or batches < max_batches:
-        events = messages_with_tokens(tracker, state.last_event_id, batch_events)
-        if not events:
-            break
+    fetch = partial(messages_with_tokens, tracker)
+    for events in _batches_past(db_session, state, fetch, batch_events, max_batches):
         owners = claim_owners_from_tokens(db_session=db_session, events=events, verifier=verifier)
         for conversation_id, owner in owners.items():
             db_session.execute(
@@ -197,12 +187,25 @@ def _claim_owners_from_stored_tokens(
                 .where(ConversationSummary.conversation_id == conversation_id)
                 .values(customer_id=owner)
             )
+
+
+def _batches_past(
+    db_session: Session, state, fetch: Callable[[int, int], list], batch_events: int, max_batches: int | None
+) -> Iterator[list]:
+    """Batches of `fetch(after_id, limit)` past the watermark `state`, which moves after each
+    batch is handled; at most `max_batches` (None: until no event is left)."""
+    batches = 0
+    while max_batches is None or batches < max_batches:
+        events = fetch(state.last_event_id, batch_events)
+        if not events:
+            return
+        yield events
         state.last_event_id = events[-1].id
         state.updated_ts = time.time()
         db_session.flush()
         batches += 1
         if len(events) < batch_events:
-            break
+            return
 
 
 def _state(db_session: Session, name: str) -> TranscriptIndexState:

@@ -1,6 +1,8 @@
-"""The cross-process contract: ids, metadata filtering, payload shapes (runs in both environments)."""
+"""The cross-process contract: ids, metadata filtering, payload shapes; and the shared packages
+import only the standard library (runs in both environments)."""
 
 import ast
+import sys
 from pathlib import Path
 
 import pytest
@@ -10,8 +12,10 @@ from protocol import conversations, metadata, payloads
 SECRET = "s" * 40
 
 
-def test_protocol_imports_only_the_standard_library():
-    root = Path(metadata.__file__).parent
+@pytest.mark.parametrize("package", ["protocol", "redaction"])
+def test_shared_packages_import_only_the_standard_library(package):
+    """Both environments (Rasa's Python 3.10, the app's 3.11) import these as they are."""
+    root = Path(__import__(package).__file__).parent
     for path in root.glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
@@ -19,7 +23,7 @@ def test_protocol_imports_only_the_standard_library():
                 names = [node.module or ""]
             for name in names:
                 top = name.split(".")[0]
-                assert top == "protocol" or top in __import__("sys").stdlib_module_names, (path.name, name)
+                assert top == package or top in sys.stdlib_module_names, (path.name, name)
 
 
 def test_widget_ids_are_random_and_recognised():
