@@ -83,28 +83,13 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=42)
     args = parse_for(parser, DATA)
     X, y = telco_features(pd.read_csv(DATA))
+    logit = {"C": 0.3, "splines": True}
+    boosting = {"learning_rate": 0.03, "max_iter": 300, "max_leaf_nodes": 8, "l2_regularization": 3.0}
+    calibrated = {"calibration": "sigmoid", "random_state": args.seed}
     candidates = {
-        "logit": ChurnClassifier(model="logit", C=0.3, splines=True, random_state=args.seed),
-        "hgb": ChurnClassifier(
-            model="hgb",
-            learning_rate=0.03,
-            max_iter=300,
-            max_leaf_nodes=8,
-            l2_regularization=3.0,
-            calibration="sigmoid",
-            random_state=args.seed,
-        ),
-        "blend": ChurnClassifier(
-            model="blend",
-            C=0.3,
-            splines=True,
-            learning_rate=0.03,
-            max_iter=300,
-            max_leaf_nodes=8,
-            l2_regularization=3.0,
-            calibration="sigmoid",
-            random_state=args.seed,
-        ),
+        "logit": ChurnClassifier(model="logit", **logit, random_state=args.seed),
+        "hgb": ChurnClassifier(model="hgb", **boosting, **calibrated),
+        "blend": ChurnClassifier(model="blend", **logit, **boosting, **calibrated),
     }
     started = time.time()
     results = {}
