@@ -126,3 +126,16 @@ class SocketIOClient:
             self._reader.cancel()
         if self.ws is not None:
             await self.ws.close()
+
+
+@contextlib.asynccontextmanager
+async def started_sockets(url: str, count: int = 2):
+    """`count` connected clients of the socket.io server at `url`, closed afterwards."""
+    clients = [SocketIOClient(url) for _ in range(count)]
+    try:
+        for client in clients:
+            await client.start()
+        yield clients
+    finally:
+        for client in clients:
+            await client.close()

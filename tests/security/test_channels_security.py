@@ -28,7 +28,7 @@ from protocol.conversations import telegram_conversation_id
 from protocol.limits import MAX_MESSAGE_CHARS
 from protocol.metadata import CLIENT_KEYS
 from tests.channels.console_agent import wait_for_row
-from tests.channels.socketio_client import SocketIOClient
+from tests.channels.socketio_client import SocketIOClient, started_sockets
 from tests.stack_fixtures import rest_headers, tracker_texts
 
 pytestmark = pytest.mark.e2e
@@ -90,10 +90,7 @@ def test_telegram_conversations_have_keyed_ids_only(web_stack):
 @pytest.mark.attack("conversation_takeover")
 async def test_an_outsider_socket_with_a_known_session_id_gets_a_session_of_its_own(web_stack):
     stack = web_stack
-    victim, outsider = SocketIOClient(stack.config.rasa_url), SocketIOClient(stack.config.rasa_url)
-    await victim.start()
-    await outsider.start()
-    try:
+    async with started_sockets(stack.config.rasa_url) as (victim, outsider):
         victim_id = await victim.session()
         await victim.say("hello", "v1", token_for(stack, VICTIM))
         got = await outsider.session(victim_id)  # the id leaked; the proof did not
@@ -108,9 +105,6 @@ async def test_an_outsider_socket_with_a_known_session_id_gets_a_session_of_its_
         await victim.wait_for("bot_uttered", lambda data: data.get("text") == secret_reply)
         await asyncio.sleep(1.0)
         assert secret_reply not in all_texts(outsider)
-    finally:
-        await victim.close()
-        await outsider.close()
 
 
 # --- finding 4: one message-size limit ------------------------------------------------------
@@ -119,10 +113,7 @@ async def test_an_outsider_socket_with_a_known_session_id_gets_a_session_of_its_
 @pytest.mark.attack("message_size")
 async def test_a_huge_socket_message_is_refused_at_once_without_stalling_others(web_stack):
     stack = web_stack
-    sender, other = SocketIOClient(stack.config.rasa_url), SocketIOClient(stack.config.rasa_url)
-    await sender.start()
-    await other.start()
-    try:
+    async with started_sockets(stack.config.rasa_url) as (sender, other):
         huge_session = await sender.session()
         await other.session()
         started = time.monotonic()
@@ -132,9 +123,6 @@ async def test_a_huge_socket_message_is_refused_at_once_without_stalling_others(
         refused_after = time.monotonic() - started
         answered = await normal
         answered_after = time.monotonic() - started
-    finally:
-        await sender.close()
-        await other.close()
     assert ack["error"] == "message_too_long" and ack["replies"] == [] and refused_after < 2.0
     [event] = sender.received("message_refused")
     assert event["code"] == "message_too_long" and str(MAX_MESSAGE_CHARS) in event["message"]
@@ -169,10 +157,7 @@ async def test_a_websocket_from_another_origin_is_refused(web_stack):
 async def test_replies_are_replayed_only_to_the_conversations_owner(web_stack, crm):
     stack = web_stack
     ada, order = crm.get(Customer, VICTIM), latest_order(crm, VICTIM)
-    victim, outsider = SocketIOClient(stack.config.rasa_url), SocketIOClient(stack.config.rasa_url)
-    await victim.start()
-    await outsider.start()
-    try:
+    async with started_sockets(stack.config.rasa_url) as (victim, outsider):
         victim_id = await victim.session()
         message_id = f"secret-{uuid.uuid4().hex[:8]}"
         first = await victim.say(f"where is my order {order.number}", message_id, token_for(stack, VICTIM))
@@ -193,9 +178,6 @@ async def test_replies_are_replayed_only_to_the_conversations_owner(web_stack, c
         finally:
             await owner.close()
         assert [reply["text"] for reply in again["replies"]] == [reply["text"] for reply in first["replies"]]
-    finally:
-        await victim.close()
-        await outsider.close()
 
 
 # --- metadata hygiene -------------------------------------------------------------------------
