@@ -99,16 +99,22 @@ def send_rest(stack: Stack, sender: str, message: str, token: str | None = None)
     return response.json()
 
 
-def tracker_texts(stack: Stack, sender: str, type_name: str) -> list[str | None]:
-    """The texts of one conversation's `user` or `bot` events in Rasa's tracker store, in order."""
+def stored_events(stack: Stack, sender: str, type_name: str | None = None) -> list[dict]:
+    """One conversation's events as Rasa's tracker store holds them (`type_name` and the
+    event's JSON), in order; only those of `type_name` if given."""
     engine = make_engine(stack.config.env["TRACKER_DB_URL"])
     with engine.connect() as connection:
         rows = connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s AND type_name = :t ORDER BY id"),
-            {"s": sender, "t": type_name},
+            text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
         ).all()
     engine.dispose()
-    return [json.loads(row.data).get("text") for row in rows]
+    events = [{"type_name": row.type_name, **json.loads(row.data)} for row in rows]
+    return [event for event in events if type_name in (None, event["type_name"])]
+
+
+def tracker_texts(stack: Stack, sender: str, type_name: str) -> list[str | None]:
+    """The texts of one conversation's `user` or `bot` events in Rasa's tracker store, in order."""
+    return [event.get("text") for event in stored_events(stack, sender, type_name)]
 
 
 # --- the browser --------------------------------------------------------------------------

@@ -9,16 +9,14 @@ handoff went.
 """
 
 import asyncio
-import json
 import time
 import uuid
 
 import httpx
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 from websockets.exceptions import InvalidStatus
 
-from crm_backend.core.db import make_engine
 from crm_backend.core.security import issue_customer_token
 from crm_backend.customers.models import Customer
 from crm_backend.handoff.models import Handoff
@@ -29,7 +27,7 @@ from protocol.limits import MAX_MESSAGE_CHARS
 from protocol.metadata import CLIENT_KEYS
 from tests.channels.console_agent import wait_for_row
 from tests.channels.socketio_client import SocketIOClient, started_sockets
-from tests.stack_fixtures import rest_headers, tracker_texts
+from tests.stack_fixtures import rest_headers, stored_events, tracker_texts
 
 pytestmark = pytest.mark.e2e
 
@@ -45,13 +43,7 @@ def latest_order(crm, customer_id: int) -> Order:
 
 
 def user_metadata(stack, sender: str) -> list[dict]:
-    engine = make_engine(stack.config.env["TRACKER_DB_URL"])
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT data FROM events WHERE sender_id = :s AND type_name = 'user' ORDER BY id"), {"s": sender}
-        ).all()
-    engine.dispose()
-    return [json.loads(row.data).get("metadata") or {} for row in rows]
+    return [event.get("metadata") or {} for event in stored_events(stack, sender, "user")]
 
 
 def all_texts(client: SocketIOClient) -> str:

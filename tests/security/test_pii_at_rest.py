@@ -10,29 +10,18 @@ import json
 import uuid
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
-from crm_backend.core.db import make_engine
 from crm_backend.core.security import issue_customer_token
 from crm_backend.orders.models import Order, OrderStatus
 from crm_backend.tickets.models import Ticket
 from tests.factories import add_order
-from tests.stack_fixtures import send_rest
+from tests.stack_fixtures import send_rest, stored_events
 
 pytestmark = [pytest.mark.e2e, pytest.mark.attack("pii_at_rest")]
 
 CARD, PHONE = "4111 1111 1111 1111", "07700 900123"
 NEW_ADDRESS = "27 Queen's Road, Leeds LS1 4DT"
-
-
-def stored_events(web_stack, sender: str) -> list[dict]:
-    engine = make_engine(web_stack.config.env["TRACKER_DB_URL"])
-    with engine.connect() as connection:
-        rows = connection.execute(
-            text("SELECT type_name, data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
-        ).all()
-    engine.dispose()
-    return [{"type_name": row.type_name, **json.loads(row.data)} for row in rows]
 
 
 def say(web_stack, sender: str, message: str, token: str) -> list[str]:
