@@ -1,40 +1,28 @@
-"""Action tests replay recorded trackers against a real CRM service running in this process."""
+"""Action tests replay recorded trackers against a real CRM service (its own process)."""
 
 import json
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from rasa_sdk import Tracker
 
 from crm_backend.core.security import issue_customer_token
-from crm_backend.main import create_app
-from ops.stack import free_port
+from ops.stack import Stack, StackConfig, free_port
 
 TRACKERS = Path(__file__).parent / "trackers"
 
 
 @pytest.fixture(scope="module")
-def live_crm_url(crm_settings) -> Iterator[str]:
-    """The CRM service over real HTTP on a free port, serving the seeded demo shop."""
-    port = free_port()
-    app = create_app(crm_settings)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline:
-            raise TimeoutError("the CRM test server did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
+def live_crm_url(crm_settings, test_secrets, tmp_path_factory) -> Iterator[str]:
+    """The CRM service as `make run` starts it (ops.stack.Stack), on a free port, serving the
+    seeded demo shop: the one way the tests start processes."""
+    env = {**test_secrets, "DATABASE_URL": crm_settings.database_url, "TRACKER_DB_URL": ""}
+    config = StackConfig(env=env, crm_port=free_port(), log_dir=tmp_path_factory.mktemp("crm-logs"))
+    with Stack(config) as stack:
+        stack.start(names=("crm",), timeout=60)
+        yield config.crm_url
 
 
 @pytest.fixture
