@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import DateTime, ForeignKey, String, Text, func
+from sqlalchemy import ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from crm_backend.core.db import Base
+from crm_backend.core.db import Base, UTCDateTime
 
 
 class ConversationOwner(Base):
@@ -22,7 +22,7 @@ class ConversationOwner(Base):
     customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
     # Rasa's input channel of the first verified message (protocol.metadata.CHANNELS), if known.
     channel: Mapped[str | None] = mapped_column(String(20))
-    first_verified_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    first_verified_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class BotDecision(Base):
@@ -35,4 +35,4 @@ class BotDecision(Base):
     conversation_id: Mapped[str] = mapped_column(String(255), index=True)
     decision: Mapped[str] = mapped_column(String(60))
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), server_default=func.now())
