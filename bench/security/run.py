@@ -98,6 +98,10 @@ def measure_redaction() -> dict:
         "messages": figures["messages"] - figures["clean_messages"] + clean_messages,
         "sets": [p.name for p in blind] + list(CLEAN_SETS),
         "targets": {"recall_per_type": 0.99, "false_alarm_rate": 0.01},
+        "met": {
+            **{label: recall >= 0.99 for label, recall in figures["recall"].items()},
+            "false_alarm_rate": alarms / clean_messages <= 0.01,
+        },
     }
 
 
