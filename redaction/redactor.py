@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from redaction.birth import find_dates_of_birth
+from redaction.cvv import find_cvvs
 from redaction.places import find_places
 from redaction.rules import (
     ADDRESS,
@@ -22,8 +24,6 @@ from redaction.rules import (
     PHONE,
     POSTCODE,
     PiiSpan,
-    find_cvvs,
-    find_dates_of_birth,
     find_emails,
     find_ibans,
     find_numbers,
