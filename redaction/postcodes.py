@@ -13,16 +13,16 @@ def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-_UK = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
-_EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
-_STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
+UK_POSTCODE = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
+EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
+_STANDALONE = re.compile(rf"(?<![\w-])(?:{UK_POSTCODE}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
 # A street followed (perhaps past its town) by a postcode is an address: "1 elm close, leeds LS1 4AP".
 POSTCODE_CUE = re.compile(
-    rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?<![\w-])(?i:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?)(?![\w-])"
+    rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?<![\w-])(?i:{UK_POSTCODE}|{EIRCODE}|\d{{5}}(?:-\d{{4}})?)(?![\w-])"
 )
-_EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
+_EIRCODE_ALONE = re.compile(rf"(?<![\w-]){EIRCODE}(?![\w-])", re.I)
 _ANY_FORM = (
-    rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
+    rf"(?:{UK_POSTCODE}|{EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
     r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2}|\d{4}-\d{3}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{3}\s?\d{4})"
 )
 _KEYWORD = (
@@ -40,20 +40,25 @@ _BEFORE_KEYWORD = re.compile(
     re.I,
 )
 # Where a parcel goes: "do you deliver to 60535?", "is 8008 in your delivery area?"
-_DELIVER_TO = re.compile(rf"\b(?:deliver|ship|post|send)\w*\s+(?:to|in)\s+(?P<p>{_ANY_FORM})(?![\w-])", re.I)
+# A UK postcode's district alone, in place context: "both in the OX4 area", "I live in SW19".
+_DISTRICT = r"(?-i:[A-Z]{1,2}\d[A-Z\d]?)"
+_DELIVER_TO = re.compile(
+    rf"\b(?:deliver|ship|post|send)\w*\s+(?:to|in)\s+(?P<p>{_ANY_FORM}|{_DISTRICT})(?![\w-])", re.I
+)
 _AREA_AFTER = re.compile(
     rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:is\s+)?(?:in\s+)?(?:your\s+)?(?:delivery|shipping|postal|post)\s+"
-    r"(?:area|zone|region)\b",
+    r"(?:area|zone|region)\b|\b(?:post\s?code|postal\s+code)\s+(?:area|district|prefix)\s*(?:is\s+)?:?\s*"
+    rf"(?P<d>{_DISTRICT})(?![\w-])",
     re.I,
 )
 # Where someone is: "I live near 10115", "is 8008 covered?", "in the 3000 area".
 _NEAR = re.compile(
     rf"\b(?:near|close\s+to|live\s+in|living\s+in|based\s+in|located\s+in|area(?:\s+code)?)\s+"
-    rf"(?P<p>{_ANY_FORM})(?![\w-])",
+    rf"(?P<p>{_ANY_FORM}|{_DISTRICT})(?![\w-])",
     re.I,
 )
 _COVERED = re.compile(
-    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:area\s+)?(?:is\s+|are\s+)?(?:covered|served|area)\b",
+    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM}|{_DISTRICT})\s+(?:area\s+)?(?:is\s+|are\s+)?(?:covered|served|area)\b",
     re.I,
 )
 _STATES = (
@@ -67,14 +72,26 @@ _STATE_NAMES = (
     "North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|"
     "Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
 )
-_AFTER_STATE = re.compile(rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d{{5}}(?:-\d{{4}})?)(?![\w-])")
+_AFTER_STATE = re.compile(
+    rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d{{5}}(?:-\d{{4}})?)(?![\w-])"
+    r"|\b(?:NSW|VIC|QLD|TAS|ACT|NT|SA|WA)\s+(?P<au>\d{4})(?![\w-])"  # Australia
+    r"|\b(?:ON|QC|BC|AB|MB|SK|NS|NB|NL|PE|YT|NU)\.?,?\s+(?P<ca>[A-Z]\d[A-Z]\s?\d[A-Z]\d)(?![\w-])"  # Canada
+)
+# "Chat ID 88123", "Order ID 12345": an identifier, not Idaho.
+_ID_BEFORE_STATE = re.compile(
+    r"\b(?:chat|user|session|ticket|order|customer|account|transaction|member|tracking|reference|ref|case|device|"
+    r"product|item|employee|store|shop|payment|invoice|booking|login|client|parcel|package|shipment|request|job|"
+    r"task|seller|vendor|merchant|app|game|player|staff|student|tax|vat|apple|game|photo|video|your|my|the)\s+$",
+    re.I,
+)
+_CANADIAN = re.compile(r"(?<![\w-])[ABCEGHJ-NPRSTVXY]\d[ABCEGHJ-NPRSTV-Z] \d[ABCEGHJ-NPRSTV-Z]\d(?![\w-])")
 # After an address, perhaps past its town (and state): "[ADDRESS], 10115 Berlin", "[ADDRESS]
 # glasgow g3 7fe", "[ADDRESS], seattle, wa 98101".
 _AFTER_ADDRESS = re.compile(rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?P<p>(?<![\w-])(?i:{_ANY_FORM}))(?![\w-])")
-_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5})"
+_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5}|\d{3} \d{2})"
 _BEFORE_TOWN = re.compile(rf"(?<![\w.,/-])(?P<p>{_LOCAL})\s+(?P<town>[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][^\W\d_]+(?:-[^\W\d_]+)?)")
 # Capitalised words after a number that are not towns: "10000 Points", "12345 Thanks".
-_NOTTOWNS = words(
+_NOT_TOWNS = words(
     "I Thanks Thank Please Is Are The And But Or Points Point Euro Euros EUR Dollars USD GBP Pounds Items Units "
     "Pieces Pcs Days Hours Minutes Km Miles Steps Calories Reviews Followers Likes Views Orders Customers Ok OK "
     "Yes No Hi Hello Cheers Regards Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Wed Thu Fri "
@@ -112,6 +129,7 @@ def year(code: str) -> bool:
 
 def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
     spans = [PiiSpan(POSTCODE, m.start(), m.end()) for m in _STANDALONE.finditer(text)]
+    spans += [PiiSpan(POSTCODE, m.start(), m.end()) for m in _CANADIAN.finditer(text)]
     for match in _EIRCODE_ALONE.finditer(text):  # "D02 X285": the last four mix letters and digits
         unique = match.group()[-4:]
         if any(c.isdigit() for c in unique) and any(c.isalpha() for c in unique):
@@ -120,7 +138,11 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
     if _ANY_KEYWORD.search(text):
         patterns += (_AFTER_KEYWORD, _BEFORE_KEYWORD)
     for pattern in patterns:
-        spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
+        for match in pattern.finditer(text):
+            group = next(name for name in ("p", "au", "ca", "d") if name in match.re.groupindex and match[name])
+            if pattern is _AFTER_STATE and group == "p" and _ID_BEFORE_STATE.search(text, 0, match.start()):
+                continue
+            spans.append(PiiSpan(POSTCODE, *match.span(group)))
     for pattern in (_NEAR, _COVERED):  # a year is not a place: "the 2024 area sales"
         spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text) if not year(m["p"]))
     for address in addresses:
@@ -137,7 +159,7 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_TOWN.finditer(text):
         code = match.group("p")
-        if match.group("town") in _NOTTOWNS or code[-2:] in _UNITS:
+        if match.group("town") in _NOT_TOWNS or code[-2:] in _UNITS:
             continue
         spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     return spans

@@ -80,7 +80,8 @@ _KEYWORDS = re.compile(
     r"(?:my|our|your|his|her)\s+(?:new\s+)?(?:number|no\.?|nr\.?))|"
     r"(?P<ref>tracking|track|invoice|ref|reference|parcel|shipment|consignment|serial|sku|barcode|ean|upc|gtin|"
     r"isbn|credit note|box|return|rma|batch|lot|imei|awb|waybill|voucher|coupon|gift ?card|promo|receipt|"
-    r"transaction))s?\b",
+    r"transaction|(?:item|article|product|part|model|style|catalog(?:ue)?|stock)\s+(?:no\.?|nr\.?|number|num|code|id)|"
+    r"tag|sticker))s?\b",
     re.I,
 )
 _PHONE_AFTER = re.compile(

@@ -12,7 +12,7 @@ from redaction.postcodes import POSTCODE_CUE, TOWNS, words, year
 from redaction.rules import ADDRESS, PiiSpan
 
 # Words that are never part of a street's name: "2 of the blue way", "3 items in my place".
-_NOT_NAMES = words(
+NOT_NAMES = words(
     "the a an my your our his her their this that these those in on at to for from with by and or is are was "
     "were be it its i you we they he she me us them items item days day hours hour hrs minutes mins weeks week "
     "months month years year times time pieces pcs euros eur dollars usd pounds gbp orders order products "
@@ -60,7 +60,7 @@ _PO_BOX = re.compile(
 _FRENCH = re.compile(
     r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
     r"(?P<type>(?i:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|"
-    r"faubourg))\s+(?P<name>(?:(?i:de\s+la|des|du|de|la|le|les|saint|sainte)\s+|(?i:l|d)['’]\s*)*[^\W\d_][\w'’-]*)"
+    r"faubourg|sentier|ruelle|voie|cité|hameau|parvis|montée|traverse|chaussée|rond-point))\s+(?P<name>(?:(?i:de\s+la|des|du|de|la|le|les|saint|sainte)\s+|(?i:l|d)['’]\s*)*[^\W\d_][\w'’-]*)"
     r"(?:\s+(?:(?:de|du|des|la|le|l['’]|d['’])\s*)?[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’-]*){0,3}"
 )
 
@@ -69,7 +69,10 @@ _FRENCH = re.compile(
 _FIRST_TYPES = (
     r"rue|avenue|av\.|avenida|avda\.?|calle|c/|carrer|chaussée|chaussee|boulevard|bd|place|plaza|plaça|paseo|"
     r"passeig|via|viale|piazza|corso|largo|rua|travessa|ul\.|ulica|al\.|aleja|quai|chemin|route|allée|impasse|"
-    r"rambla|ronda|steenweg|straße|strasse|laan|lei|dreef"
+    r"rambla|ronda|steenweg|straße|strasse|laan|lei|dreef|praça|praca|alameda|estrada|beco|calçada|camino|"
+    r"carretera|ctra\.|cuesta|glorieta|traves[ií]a|pasaje|callej[óo]n|urb\.|urbanizaci[óo]n|pza\.|piazzale|vicolo|"
+    r"lungomare|lungotevere|lungarno|strada|contrada|borgo|salita|fondamenta|avinguda|passatge|os\.|osiedle|pl\.|"
+    r"plac|bulevardi|esplanadi"
 )
 _ENGLISH_WORDS = words("via place route avenue boulevard corso largo cours rambla passage")  # need a real name after
 _NUMBER = r"\d{1,4}[a-zA-Z]?(?:[-/](?:\d{1,4}[a-zA-Z]?|[A-Za-z]{1,3})(?!\w))*(?!\w)"
@@ -77,6 +80,11 @@ _TYPE_FIRST = re.compile(
     rf"(?<![\w.-])(?P<type>{_FIRST_TYPES})\s+(?P<name>(?:{_LETTER_WORD}\s+){{0,4}}{_LETTER_WORD}),?\s+"
     rf"(?:n[º°o.]\s*)?{_NUMBER}",
     re.I,
+)
+# Welsh and Irish types come first, after the number: "5 Heol y Deri", "12 Bóthar na Trá".
+_CELTIC = re.compile(
+    rf"(?<![\w.,/-]){_HOUSE},?\s+(?i:heol|ffordd|stryd|lôn|rhodfa|cilgant|bóthar|bothar|sráid|sraid|ascaill)\s+"
+    r"(?:(?:y|yr|an|na|[A-ZÀ-Þ][\w'’-]*)\s+){0,2}[A-ZÀ-Þ][\w'’-]*"
 )
 _GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
 
@@ -90,7 +98,7 @@ _COMPOUND_PLAIN = re.compile(
 )
 _COMPOUND_WORD = re.compile(
     r"(?<![\w-])(?:[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
-    r"dreef|lei|baan|wal|haven|werf|veld|torv|torget|plads|plass|gränd|vei|veg)"
+    r"dreef|lei|baan|wal|haven|werf|veld|torv|torget|plads|plass|gränd|vei|veg|stieg|pfad|zeile|kai|kaai|plaats)"
     # Finnish and Norwegian endings that also end English words ("Colgate 2", "Bowtie 3"): a longer stem
     r"|[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{4,}(?:katu|tie|kuja|polku|gate|gaten|väg|torg))"
     rf"{_COMPOUND_NUMBER}"
@@ -111,7 +119,10 @@ _LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|de
 
 # --- the flat, unit or floor around a street ---------------------------------------------------
 
-_UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
+_UNIT_WORDS = (
+    r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl|level|lvl|block|blk|bldg|bât|bâtiment|shop|office|"
+    r"penthouse"
+)
 _UNIT_BEFORE = re.compile(
     rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
     r"|(?<!\w)(?i:no\.|nr\.|n[º°]\.?|#)\s*$"
@@ -119,20 +130,24 @@ _UNIT_BEFORE = re.compile(
     r"(?:\s+floor)?(?:\s+(?:flat|apartment|apt))?(?:\s+\w{1,4})?)\s*[,–-]?\s*$"
 )
 # A house's name before its street: "Rose Cottage, 3 Mill Lane"; alone: "Ivy House, Station Road".
-_HOUSE_NAME = (
+HOUSE_NAME = (
     r"(?:[A-Z][\w'’-]+\s+){1,3}(?:Cottage|House|Farm|Farmhouse|Lodge|Barn|Villa|Manor|Hall|Bungalow|Grange|"
-    r"Rectory|Vicarage|Mill|Cottages|Mansions|Court|Building|Buildings|Tower|Towers|Estate|Centre|Center)"
+    r"Rectory|Vicarage|Mill|Cottages|Mansions|Court|Building|Buildings|Tower|Towers|Estate|Centre|Center|"
+    r"Chambers|Forge|Works|Oast|Stables|Granary|Smithy|Chapel|Apartments|Residence|Residences|Heights|Wharf|Quay|"
+    r"Croft|Lofts|Studios)"
 )
-_HOUSE_NAME_BEFORE = re.compile(rf"(?<![\w-]){_HOUSE_NAME}\s*,?\s*$")
+_HOUSE_NAME_BEFORE = re.compile(
+    rf"(?<![\w-]){HOUSE_NAME}\s*,?\s*$|(?<![\w-])The\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*,\s*$"  # "The Willows, "
+)
 _NAMED_HOUSE = re.compile(
-    rf"(?<![\w-])(?:(?i:{_UNIT_WORDS})\.?\s*#?\s*\w{{1,5}}\s*,?\s+)?{_HOUSE_NAME}\s*,\s*"
+    rf"(?<![\w-])(?:(?i:{_UNIT_WORDS})\.?\s*#?\s*\w{{1,5}}\s*,?\s+|\d{{1,4}}[A-Za-z]?\s+)?{HOUSE_NAME}\s*,\s*"
     rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_PLAIN_TYPES.title()}|{_WORD_TYPES.title()})\b"
-    rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{_HOUSE_NAME}\b"
+    rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{HOUSE_NAME}\b"
 )
 _UNIT_AFTER = re.compile(
     rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?|top|tür|stiege|whg|wohnung|"
     r"int|interno|scala|etage|étage|app|appartement)\.?\s*#?\s*(?=\w{0,3}\d)\w{1,4}"
-    r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
+    r"(?!\w)|\s*,?\s*#\s*\d\w{0,4}(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
     r"(?:\s*(?i:izq(?:da|uierda)?|dcha|der(?:echa)?|esq(?:uerdo)?|dto|dir(?:eito)?)(?:\.|(?!\w)))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
 )
 
@@ -152,12 +167,12 @@ def find_addresses(text: str) -> list[PiiSpan]:
             if _named_street(match, _cued(text, match.start(), match.end())):
                 end = match.end()
                 if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
-                    end = _more_namewords(text, end)
+                    end = _more_name_words(text, end)
                 found.append((match.start(), end, False))
     for match in _ENGLISH_NUMBER_LAST.finditer(text):
         if not year(match.group("n")) and not _counted(text, match.end()):
             found.append((match.start(), match.end(), False))
-    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA, _NAMED_HOUSE):
+    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA, _NAMED_HOUSE, _CELTIC):
         found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
     for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD, _NORDIC_HUNGARIAN):
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
@@ -172,16 +187,16 @@ _COUNTED = re.compile(r"\s+(?P<w>[^\W\d_]+)")
 def _counted(text: str, end: int) -> bool:
     """Whether the number before `end` counts something: "Oxford Street 2 days ago"."""
     word = _COUNTED.match(text, end)
-    return word is not None and word.group("w").lower() in _NOT_NAMES
+    return word is not None and word.group("w").lower() in NOT_NAMES
 
 
 _NEXT_WORD = re.compile(r"[ -](?P<w>[^\W\d_][\w'’]*)")
 
 
-def _more_namewords(text: str, end: int, limit: int = 3) -> int:
+def _more_name_words(text: str, end: int, limit: int = 3) -> int:
     for _ in range(limit):
         word = _NEXT_WORD.match(text, end)
-        if not word or word.group("w").lower() in _NOT_NAMES | _CUE_WORDS:
+        if not word or word.group("w").lower() in NOT_NAMES | _CUE_WORDS:
             break
         end = word.end()
     return end
@@ -209,7 +224,7 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
         start = name.start()
     elif named and text[start].islower() and (name := _LOWER_NAME_BEFORE.search(text, max(0, start - 60), start)):
         words = name.group().split()
-        while words and words[0].lower() in _NOT_NAMES | _CUE_WORDS:
+        while words and words[0].lower() in NOT_NAMES | _CUE_WORDS:
             words.pop(0)
         start -= len(" ".join(words)) + 1 if words else 0
     if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
@@ -229,7 +244,7 @@ _NUMBER_NEXT = re.compile(r"\s*\d")
 def _english_street(match: re.Match, text: str) -> bool:
     words = match.group("name").split()
     for index, word in enumerate(words):
-        if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word.lower() == "the"):
+        if word.lower().strip(".") in NOT_NAMES and not (index == 0 and word.lower() == "the"):
             return False
     street_type = match.group("type")
     if street_type.lower() in ("straße", "strasse") and _NUMBER_NEXT.match(text, match.end()):
@@ -262,7 +277,7 @@ _CUE_AFTER = re.compile(
 
 def _named_street(match: re.Match, cued: bool) -> bool:
     words = match.group("name").split()
-    if any(word.lower() in _NOT_NAMES for word in words):
+    if any(word.lower() in NOT_NAMES for word in words):
         return False
     if match.group("type").lower() in _ENGLISH_WORDS:  # "via email 5 times", "3 place settings"
         first = words[0]
