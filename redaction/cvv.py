@@ -53,8 +53,8 @@ _AFTER_EXPIRY = re.compile(
 # Straight after a card number, perhaps past its expiry: "4111 1111 1111 1111 / 845 / 03/30".
 _AFTER_CARD_NUMBER = re.compile(
     r"(?<![\d.,])(?P<card>\d{4}[ -]?\d{4}[ -]?\d{4}[ -]?\d{1,7}|\d{4}[ -]?\d{6}[ -]?\d{5})"
-    r"(?:\s*[/|,;:–—-]\s*|\s+)(?:(?:exp\w*|valid\s+(?:thru|through|until)|ablauf\w*)\.?\s*:?\s*)?"
-    r"(?:(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2}(?:\s*[/|,;:–—-]\s*|\s+))?"
+    r"(?:\s*[/|,;:–—-]\s*|\s+)(?:(?:(?:exp\w*|valid\s+(?:thru|through|until)|ablauf\w*)\.?\s*:?\s*)?"
+    r"(?:0?[1-9]|1[0-2])\s*[/-]\s*(?:20)?\d{2}(?:\s*[/|,;:–—-]\s*|\s+))?"
     r"(?P<n>\d{3,4})(?![\d/-]|[.,]\d|\s*(?:%|€|£|\$|x\b|eur|euros?|gbp|usd|dollars?|pounds?|quid|items?|pcs|units?))",
     re.I,
 )

@@ -11,7 +11,7 @@ import re
 
 from redaction.postcodes import EIRCODE, TOWNS, UK_POSTCODE, find_postcodes
 from redaction.rules import ADDRESS, PiiSpan
-from redaction.streets import HOUSE_NAME, NOT_NAMES, find_addresses, words
+from redaction.streets import HOUSE_NAME, NOT_NAMES, UNIT_AFTER, find_addresses, words
 
 _CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][\w'’-]{0,30}(?:\.[\w'’-]{1,30}){0,2}"  # bounded: linear on "Ab.Ab.Ab..."
 _PARTICLE = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|der|den|het|von|y|yr|i|of|the|on|am|an|im)"
@@ -55,7 +55,7 @@ _NOT_STREET = NOT_NAMES | words(
 
 def find_places(text: str) -> list[PiiSpan]:
     """Addresses, and postcodes (some of which count only because an address precedes them)."""
-    addresses = _merged(find_addresses(text) + _typeless_streets(text))
+    addresses = _merged([_with_house_name(text, s) for s in find_addresses(text) + _typeless_streets(text)])
     return addresses + find_postcodes(text, addresses)
 
 
@@ -63,14 +63,18 @@ def _typeless_streets(text: str) -> list[PiiSpan]:
     found = []
     for pattern in (_NUMBER_FIRST, _NAME_FIRST):
         for match in pattern.finditer(text):
-            start = _name_start(text, match)
-            if start is not None and (_CODE_AFTER.match(text, match.end()) or _cued(text, start, match.end())):
-                found.append(PiiSpan(ADDRESS, start, match.end()))
+            start, end = _name_start(text, match), match.end()
+            while unit := UNIT_AFTER.match(text, end):  # "Bulevardi 5 A 12", "8 Mount Street, Apt 3"
+                end = unit.end()
+            if start is not None and (_CODE_AFTER.match(text, end) or _cued(text, start, end)):
+                found.append(PiiSpan(ADDRESS, start, end))
     for match in _LOWER_NUMBER_FIRST.finditer(text):
         names = match.group("name").lower().split()
+        names = names[1:] if names[0] == "the" and len(names) > 1 else names
         if any(word in _NOT_STREET for word in names) or not _ENDS.match(text, match.end()):
             continue
-        if _STRONG_CUE.search(text, max(0, match.start() - 40), match.start()):
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _STRONG_CUE.search(before) or (_CUE.search(before) and _CODE_AFTER.match(text, match.end())):
             found.append(PiiSpan(ADDRESS, match.start(), match.end()))
     for match in _HOUSE_ALONE.finditer(text):
         if _CODE_AFTER.match(text, match.end()) or _cued(text, match.start(), match.end()):
@@ -98,6 +102,16 @@ def _name_start(text: str, match: re.Match) -> int | None:
 def _cued(text: str, start: int, end: int) -> bool:
     before = text[max(0, start - 40) : start]
     return bool((_STRONG_CUE.search(before) or _CUE.search(before)) and _ENDS.match(text, end))
+
+
+# A house's name between "address:" and its street: "address: Kings Meadow, 3 Orchard Way".
+_NAME_AFTER_CUE = re.compile(rf"{_STRONG_CUE.pattern[:-1]}(?P<name>{_NAME})\s*,\s*$", re.I)
+
+
+def _with_house_name(text: str, span: PiiSpan) -> PiiSpan:
+    if cue := _NAME_AFTER_CUE.search(text, max(0, span.start - 80), span.start):
+        return PiiSpan(ADDRESS, cue.start("name"), span.end)
+    return span
 
 
 def _merged(spans: list[PiiSpan]) -> list[PiiSpan]:

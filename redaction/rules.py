@@ -32,34 +32,37 @@ def _spans(label: str, pattern: re.Pattern, text: str, group: int | str = 0) -> 
 
 # --- e-mail --------------------------------------------------------------------------------
 
-# "ed @ example.org": a space either side of the "@" is still an address.
-_EMAIL = re.compile(r"(?<![\w.+'-])[\w.+'-]*\w ?@ ?[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}")
-# Spelled out: "ada(at)example.org", "john dot smith at gmail dot com" (a bare "look at amazon
-# dot com" has no dotted name before "at", and stays).
-_TLD = r"(?:com|net|org|edu|gov|io|co|uk|de|fr|nl|it|es|pl|ie|be|ch|at|eu|info|me|us|ca|au|se|dk|fi|no|pt|ru|biz)\b"
-# "ana at gmail dot com": with no dotted name before "at", only a mail provider makes it an address.
+# "ed @ example.org": a space either side of the "@" is still an address; so is "ed@gmail".
 _PROVIDERS = r"(?:gmail|googlemail|yahoo|hotmail|outlook|icloud|msn|aol|gmx|proton|protonmail|ymail)"
+_EMAIL = re.compile(
+    r"(?<![\w.+'-])[\w.+'-]*\w ?[@＠] ?(?:[\w-]+(?:\.[\w-]+)*\.[^\W\d_]{2,}|" + _PROVIDERS + r"\b)", re.I
+)
+# Spelled out: "ada(at)example.org", "lee {at} proton {dot} me", "john dot smith at gmail dot com",
+# "jane.doe at example.com" (a bare "look at amazon dot com" or "19.99 at amazon.com" has no
+# dotted name before "at", and stays).
+_TLD = r"(?:com|net|org|edu|gov|io|co|uk|de|fr|nl|it|es|pl|ie|be|ch|at|eu|info|me|us|ca|au|se|dk|fi|no|pt|ru|biz)\b"
+_AT = r"\s*[(\[{<]\s*at\s*[)\]}>]\s*"
+_DOT = r"(?:\s*[(\[{<]\s*dot\s*[)\]}>]\s*|\.)"
 _SPELLED_EMAIL = re.compile(
-    r"\b[\w.+-]+\s*[(\[]at[)\]]\s*[\w-]+(?:(?:\s*[(\[]dot[)\]]\s*|\.)[\w-]+)*(?:\s*[(\[]dot[)\]]\s*|\.)"
-    + _TLD
-    + r"|\b\w+(?:\s+dot\s+\w+)+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+"
-    + _TLD
-    + rf"|\b[\w.+-]+\s+at\s+{_PROVIDERS}(?:\s+dot\s+[\w-]+)*\s+dot\s+"
-    + _TLD,
+    rf"\b[\w.+-]+{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}"
+    rf"|\b\w+(?:\s+dot\s+\w+)+\s+at\s+[\w-]+(?:\s+dot\s+[\w-]+)*\s+dot\s+{_TLD}"
+    rf"|\b[\w.+-]+\s+at\s+{_PROVIDERS}(?:\s+dot\s+[\w-]+)*\s+dot\s+{_TLD}"
+    rf"|\b[^\W\d_][\w+-]*[._][\w.+-]*\w\s+at\s+[\w-]+(?:\.[\w-]+)*\.{_TLD}"
+    rf"|\b[\w.+-]+\s+at\s+{_PROVIDERS}(?:\.[\w-]+)+",
     re.I,
 )
-_SPELLED_HINT = re.compile(r"[(\[]at[)\]]|\bdot\b", re.I)
+SPELLED_HINT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]|\bdot\b|\sat\s+[\w-]+\.", re.I)
 
 
 def find_emails(text: str) -> list[PiiSpan]:
-    spans = _spans(EMAIL, _EMAIL, text) if "@" in text else []
-    return spans + _spans(EMAIL, _SPELLED_EMAIL, text) if _SPELLED_HINT.search(text) else spans
+    spans = _spans(EMAIL, _EMAIL, text) if "@" in text or "＠" in text else []
+    return spans + _spans(EMAIL, _SPELLED_EMAIL, text) if SPELLED_HINT.search(text) else spans
 
 
 # --- runs of digits: cards and phone numbers -------------------------------------------------
 
 _SEP = r"(?:[ \u00a0]{0,2}[.\-/][ \u00a0]{0,2}|[ \u00a0]{1,2})"
-_GROUP = r"(?:\(\d{1,5}\)|\d+)"
+_GROUP = r"(?:\(\+?\d{1,5}\)|\d+)"
 # Groups meet at a separator or a bracket ("+44 (0)20"), never directly: two runs of digits side
 # by side could split "1111..." in exponentially many ways when the match fails at its end.
 _DIGIT_RUN = re.compile(
@@ -158,7 +161,16 @@ def find_numbers(text: str) -> list[PiiSpan]:
     spans: list[PiiSpan] = []
     for match in _DIGIT_RUN.finditer(text):
         spans.extend(_classify_groups(text, match.start(), match.group()))
-    return spans
+    return [_with_extension(text, span) if span.label == PHONE else span for span in spans]
+
+
+# "020 7946 0958 ext. 214", "+1 415 555 0132 x204": the extension is part of the number.
+_EXTENSION = re.compile(r"\s*,?\s*(?:ext|extn|extension|x|poste|durchwahl|dw)\.?\s*:?\s*#?\s*\d{1,5}(?!\w)", re.I)
+
+
+def _with_extension(text: str, span: PiiSpan) -> PiiSpan:
+    extension = _EXTENSION.match(text, span.end)
+    return PiiSpan(PHONE, span.start, extension.end()) if extension else span
 
 
 def _classify_groups(text: str, offset: int, run: str) -> list[PiiSpan]:
@@ -186,8 +198,8 @@ def _classify_groups(text: str, offset: int, run: str) -> list[PiiSpan]:
 
 # --- IBAN --------------------------------------------------------------------------------------
 
-_IBAN_START = re.compile(r"(?<![\w])[A-Za-z]{2}\d{2}(?=[ \-]?[A-Za-z0-9])")
-_IBAN_CHAR = re.compile(r"[ \-]?([A-Za-z0-9])")
+_IBAN_START = re.compile(r"(?<![\w])[A-Za-z]{2} ?\d{2}(?=(?:[ \-]|  )?[A-Za-z0-9])")  # "DE89", "DE 89"
+_IBAN_CHAR = re.compile(r"(?:[ \-]|  )?([A-Za-z0-9])")
 _IBAN_WORD = re.compile(r"\b(?:iban|bank account|account number)\b", re.I)
 
 

@@ -123,8 +123,10 @@ _UNIT_WORDS = (
     r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl|level|lvl|block|blk|bldg|bât|bâtiment|shop|office|"
     r"penthouse"
 )
+# "Wohnung 5, ...", "piso 3, ...", "lgh 1102, ..."
+_FOREIGN_UNITS = r"wohnung|whg|appartement|app|piso|apto|apartamento|interno|int|escalera|esc|etage|étage|lgh|leil"
 _UNIT_BEFORE = re.compile(
-    rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
+    rf"(?<!\w)(?i:{_UNIT_WORDS}|{_FOREIGN_UNITS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
     r"|(?<!\w)(?i:no\.|nr\.|n[º°]\.?|#)\s*$"
     r"|(?<!\w)(?i:(?:basement|ground|garden|top|upper|lower|first|second|third|\d{1,2}(?:st|nd|rd|th))"
     r"(?:\s+floor)?(?:\s+(?:flat|apartment|apt))?(?:\s+\w{1,4})?)\s*[,–-]?\s*$"
@@ -143,11 +145,14 @@ _NAMED_HOUSE = re.compile(
     rf"(?<![\w-])(?:(?i:{_UNIT_WORDS})\.?\s*#?\s*\w{{1,5}}\s*,?\s+|\d{{1,4}}[A-Za-z]?\s+)?{HOUSE_NAME}\s*,\s*"
     rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_PLAIN_TYPES.title()}|{_WORD_TYPES.title()})\b"
     rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{HOUSE_NAME}\b"
+    # "The Willows, Mill Road": a house named "The ..." before a street
+    rf"|(?<![\w-])The\s+[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+)?\s*,\s*(?:[A-Z][\w'’-]+\s+){{1,3}}"
+    rf"(?:{_PLAIN_TYPES.title()}|{_WORD_TYPES.title()})\b"
 )
-_UNIT_AFTER = re.compile(
+UNIT_AFTER = re.compile(
     rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?|top|tür|stiege|whg|wohnung|"
     r"int|interno|scala|etage|étage|app|appartement)\.?\s*#?\s*(?=\w{0,3}\d)\w{1,4}"
-    r"(?!\w)|\s*,?\s*#\s*\d\w{0,4}(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
+    r"(?!\w)|\s*,?\s*#\s*\d\w{0,4}(?!\w)|\s+[A-H]\s+\d{1,3}(?![\w-])|,?\s*\d{1,2}\.\s*(?:OG|EG|DG|UG|Stock|Etage)\b|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
     r"(?:\s*(?i:izq(?:da|uierda)?|dcha|der(?:echa)?|esq(?:uerdo)?|dto|dir(?:eito)?)(?:\.|(?!\w)))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
 )
 
@@ -207,9 +212,9 @@ def _cued(text: str, start: int, end: int) -> bool:
     drive", "collect from spalenberg 44", "82 meadow view - that's where I live"."""
     before = text[max(0, start - 40) : start]
     cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
-    if cue is not None or _UNIT_AFTER.match(text, end):  # a flat after it: "217 elm grove, flat 7"
+    if cue is not None or UNIT_AFTER.match(text, end):  # a flat after it: "217 elm grove, flat 7"
         return True
-    while more := _UNIT_AFTER.match(text, end):
+    while more := UNIT_AFTER.match(text, end):
         end = more.end()
     if _CUE_AFTER.match(text, end) or POSTCODE_CUE.match(text, end):
         return True
@@ -233,7 +238,7 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
         start = house.start()
         if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):  # "Flat 4, Clarence Court, 12 High St"
             start = unit.start()
-    while more := _UNIT_AFTER.match(text, end):
+    while more := UNIT_AFTER.match(text, end):
         end = more.end()
     return start, end
 
