@@ -11,7 +11,7 @@ import re
 
 from redaction.postcodes import EIRCODE, TOWNS, UK_POSTCODE, find_postcodes
 from redaction.rules import ADDRESS, PiiSpan
-from redaction.streets import HOUSE_NAME, NOT_NAMES, UNIT_AFTER, find_addresses, words
+from redaction.streets import HOUSE_NAME, NOT_NAMES, find_addresses, units_end, words
 
 _CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][\w'’-]{0,30}(?:\.[\w'’-]{1,30}){0,2}"  # bounded: linear on "Ab.Ab.Ab..."
 _PARTICLE = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|der|den|het|von|y|yr|i|of|the|on|am|an|im)"
@@ -63,10 +63,11 @@ def _typeless_streets(text: str) -> list[PiiSpan]:
     found = []
     for pattern in (_NUMBER_FIRST, _NAME_FIRST):
         for match in pattern.finditer(text):
-            start, end = _name_start(text, match), match.end()
-            while unit := UNIT_AFTER.match(text, end):  # "Bulevardi 5 A 12", "8 Mount Street, Apt 3"
-                end = unit.end()
-            if start is not None and (_CODE_AFTER.match(text, end) or _cued(text, start, end)):
+            start = _name_start(text, match)
+            if start is None:
+                continue
+            end = units_end(text, match.end())  # "Bulevardi 5 A 12", "8 Mount Street, Apt 3"
+            if _CODE_AFTER.match(text, end) or _cued(text, start, end):
                 found.append(PiiSpan(ADDRESS, start, end))
     for match in _LOWER_NUMBER_FIRST.finditer(text):
         names = match.group("name").lower().split()

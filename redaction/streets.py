@@ -214,12 +214,23 @@ def _cued(text: str, start: int, end: int) -> bool:
     cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
     if cue is not None or UNIT_AFTER.match(text, end):  # a flat after it: "217 elm grove, flat 7"
         return True
-    while more := UNIT_AFTER.match(text, end):
-        end = more.end()
+    end = units_end(text, end)
     if _CUE_AFTER.match(text, end) or POSTCODE_CUE.match(text, end):
         return True
     town = _TOWN_AFTER.match(text, end)  # "12 oak close, leeds"
     return town is not None and town.group("town").lower() in TOWNS
+
+
+MAX_UNITS = 4  # parts after a street ("Stiege 2, Tür 14"): bounded, so "Flat 1, Flat 1, ..." stays linear
+
+
+def units_end(text: str, end: int) -> int:
+    """Where the flat, unit or floor parts after a street end."""
+    for _ in range(MAX_UNITS):
+        if not (more := UNIT_AFTER.match(text, end)):
+            break
+        end = more.end()
+    return end
 
 
 def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
@@ -238,8 +249,7 @@ def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
         start = house.start()
         if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):  # "Flat 4, Clarence Court, 12 High St"
             start = unit.start()
-    while more := UNIT_AFTER.match(text, end):
-        end = more.end()
+    end = units_end(text, end)
     return start, end
 
 
