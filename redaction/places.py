@@ -11,7 +11,7 @@ import re
 
 from redaction.postcodes import EIRCODE, TOWNS, UK_POSTCODE, find_postcodes
 from redaction.rules import ADDRESS, PiiSpan
-from redaction.streets import HOUSE_NAME, NOT_NAMES, find_addresses, units_end, words
+from redaction.streets import HOUSE_NAME, NOT_NAMES, find_addresses, units_end, with_unit, words
 
 _CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][\w'’-]{0,30}(?:\.[\w'’-]{1,30}){0,2}"  # bounded: linear on "Ab.Ab.Ab..."
 _PARTICLE = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|der|den|het|von|y|yr|i|of|the|on|am|an|im)"
@@ -31,7 +31,7 @@ _STRONG_CODE = (
     rf"(?:(?i:{UK_POSTCODE}|{EIRCODE})|[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}(?!\w)|\d{{2}}-\d{{3}}|"
     r"\d{4}-\d{3}|(?:[A-Z]{1,2}-)?\d{4,5}(?=\s+[A-ZÀ-Þ])|\d{3}\s\d{2}(?=\s+[A-ZÀ-Þ])|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
 )
-_CODE_AFTER = re.compile(rf"[ \t]*,?\s*(?:[^\W\d_][\w'’.-]*[ \t]*,?[ \t]*){{0,3}}?(?<![\w-]){_STRONG_CODE}(?![\w-])")
+_CODE_AFTER = re.compile(rf"[ \t]*,?\s*(?:[^\W\d_][\w'’.-]*[ \t]*,?\s*){{0,3}}?(?<![\w-]){_STRONG_CODE}(?![\w-])")
 # Words right before a street that say it is one: "my address is", "Addr:", "I live at".
 _STRONG_CUE = re.compile(
     r"\b(?:address(?:\s+is)?|addr\.?|adresse|adres|indirizzo|direcci[óo]n|endere[çc]o|anschrift|"
@@ -68,14 +68,15 @@ def _typeless_streets(text: str) -> list[PiiSpan]:
                 continue
             end = units_end(text, match.end())  # "Bulevardi 5 A 12", "8 Mount Street, Apt 3"
             if _CODE_AFTER.match(text, end) or _cued(text, start, end):
-                found.append(PiiSpan(ADDRESS, start, end))
+                found.append(PiiSpan(ADDRESS, *with_unit(text, start, end, False)))
     for match in _LOWER_NUMBER_FIRST.finditer(text):
         names = match.group("name").lower().split()
         names = names[1:] if names[0] == "the" and len(names) > 1 else names
-        if any(word in _NOT_STREET for word in names) or not _ENDS.match(text, match.end()):
+        code_after = _CODE_AFTER.match(text, match.end())
+        if any(word in _NOT_STREET for word in names) or not (code_after or _ENDS.match(text, match.end())):
             continue
         before = text[max(0, match.start() - 40) : match.start()]
-        if _STRONG_CUE.search(before) or (_CUE.search(before) and _CODE_AFTER.match(text, match.end())):
+        if _STRONG_CUE.search(before) or (_CUE.search(before) and code_after):
             found.append(PiiSpan(ADDRESS, match.start(), match.end()))
     for match in _HOUSE_ALONE.finditer(text):
         if _CODE_AFTER.match(text, match.end()) or _cued(text, match.start(), match.end()):

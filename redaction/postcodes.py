@@ -97,6 +97,11 @@ _NOT_TOWNS = words(
     "Yes No Hi Hello Cheers Regards Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Wed Thu Fri "
     "Sat Sun Today Tomorrow January February March April May June July August September October November December"
 )
+_PRODUCT_BEFORE = re.compile(
+    r"\b(?:product|item|order|model|article|ref|reference|sku|part|style|batch|lot|serial|ticket|invoice)s?\s*"
+    r"(?:code|no\.?|nr\.?|number|num|id|#)?\s*[:#]?\s*$",
+    re.I,
+)
 _UNITS = words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
 
 
@@ -155,11 +160,13 @@ def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
         code, town = match.group("p"), match.group("town")
         if code.isdigit() and len(code) == 4 and (year(code) or not town[0].isupper()):
             continue  # "in 2019 London", "4000 london bus tickets"
-        if town.lower() in TOWNS:
+        if town.lower() in TOWNS and not _PRODUCT_BEFORE.search(text, max(0, match.start() - 30), match.start()):
             spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     for match in _BEFORE_TOWN.finditer(text):
         code = match.group("p")
         if match.group("town") in _NOT_TOWNS or code[-2:] in _UNITS:
             continue
+        if _PRODUCT_BEFORE.search(text, max(0, match.start() - 30), match.start()):
+            continue  # "product code 12345 Berlin edition"
         spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
     return spans

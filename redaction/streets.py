@@ -183,7 +183,7 @@ def find_addresses(text: str) -> list[PiiSpan]:
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
     for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
         found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
-    return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
+    return [PiiSpan(ADDRESS, *with_unit(text, start, end, named)) for start, end, named in found]
 
 
 _COUNTED = re.compile(r"\s+(?P<w>[^\W\d_]+)")
@@ -233,7 +233,7 @@ def units_end(text: str, end: int) -> int:
     return end
 
 
-def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
+def with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
     """The span grown over its flat or unit ("Flat 3, ", ", Apt 12B", " bus 4") and, for a
     compound, the capitalised words of its name before it."""
     if named and (name := _NAME_BEFORE.search(text, max(0, start - 60), start)):
