@@ -64,7 +64,7 @@ _DOB_BEFORE = re.compile(
 _BORN_SHORT = re.compile(rf"(?<![\w.])b\.\s*(?P<d>{_DATE})(?![\w/-])", re.I)
 # A year alone: "born 1988", "year of birth: 1975", "I was born in '88".
 _BORN_YEAR = re.compile(
-    r"(?:\bborn\s*[:=-]?\s*|\b(?:year\s+of\s+birth|birth\s*year|yob|dob)\s*(?:is\s+)?[:=-]?\s*|"
+    r"(?:\bborn\s*[:=-]?\s*|\(\s*b\.\s*|\b(?:year\s+of\s+birth|birth\s*year|yob|dob)\s*(?:is\s+)?[:=-]?\s*|"
     r"\b(?:i|he|she|we|they|you|who|son|daughter|wife|husband|mum|mom|mother|dad|father|child|kid|partner|"
     r"baby|grandson|granddaughter|brother|sister)(?:'m|\s+(?:was|were|am|is))\s+born\s+in\s+)"
     r"(?P<d>(?:19|20)\d{2}|'\d{2})(?![\w/.-]|[.,]\d)",

@@ -11,7 +11,7 @@ import re
 
 from redaction.postcodes import EIRCODE, TOWNS, UK_POSTCODE, find_postcodes
 from redaction.rules import ADDRESS, PiiSpan
-from redaction.streets import HOUSE_NAME, NOT_NAMES, find_addresses, units_end, with_unit, words
+from redaction.streets import HOUSE_NAME, NOT_NAMES, STREET_TYPES, find_addresses, units_end, with_unit, words
 
 _CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][\w'’-]{0,30}(?:\.[\w'’-]{1,30}){0,2}"  # bounded: linear on "Ab.Ab.Ab..."
 _PARTICLE = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|der|den|het|von|y|yr|i|of|the|on|am|an|im)"
@@ -25,6 +25,10 @@ _NAME_FIRST = re.compile(
 )
 _LOWER_NUMBER_FIRST = re.compile(rf"(?<![\w.,/-]){_HOUSE_NUMBER},?[ \t]+(?P<name>{_LOWER_NAME})", re.I)
 _HOUSE_ALONE = re.compile(rf"(?<![\w-])(?P<name>{HOUSE_NAME})")
+# A house's name, then a street with no number: "Greystones, Church Hill" (before a postcode or after a cue).
+_HOUSE_THEN_STREET = re.compile(
+    rf"(?<![\w-])(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}})\s*,\s*(?:{_CAP}[ \t]+){{1,3}}(?:{STREET_TYPES.title()})\b"
+)
 
 # A postcode right after the street, perhaps past its town: ", L3 5TF Liverpool", ", 2514 EA Den Haag".
 _STRONG_CODE = (
@@ -77,6 +81,11 @@ def _typeless_streets(text: str) -> list[PiiSpan]:
             continue
         before = text[max(0, match.start() - 40) : match.start()]
         if _STRONG_CUE.search(before) or (_CUE.search(before) and code_after):
+            found.append(PiiSpan(ADDRESS, match.start(), match.end()))
+    for match in _HOUSE_THEN_STREET.finditer(text):
+        if match.group("name").split()[0].lower() in _NOT_STREET:
+            continue
+        if _CODE_AFTER.match(text, match.end()) or _cued(text, match.start(), match.end()):
             found.append(PiiSpan(ADDRESS, match.start(), match.end()))
     for match in _HOUSE_ALONE.finditer(text):
         if _CODE_AFTER.match(text, match.end()) or _cued(text, match.start(), match.end()):

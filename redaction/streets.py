@@ -35,7 +35,8 @@ _PLAIN_TYPES = (
 _WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
 _WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach|"
 _WORD_TYPES += "side|end|plaza|heath|bank|cross|mount|heights|meadow|meadows|field|fields|wood|yard|croft|chase|dale|"
-_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge|loop"
+_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge|loop|gate"
+STREET_TYPES = f"{_PLAIN_TYPES}|{_WORD_TYPES}"
 _ABBREVIATIONS = words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
 # "1600 Pennsylvania Ave NW", "139 O'Connell Street Upper"
 _DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Extension)(?!\w))?"

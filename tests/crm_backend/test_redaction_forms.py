@@ -54,6 +54,7 @@ def test_codes_that_are_not_a_cards_are_kept(text):
             "Margaret Hale (b. [DATE_OF_BIRTH]) is the account holder",
         ),
         ("b. 07/10/1961, london", "b. [DATE_OF_BIRTH], london"),
+        ("Name: Joan Ellis (b.1948)", "Name: Joan Ellis (b.[DATE_OF_BIRTH])"),
         ("she was born 1958 and can't use the app", "she was born [DATE_OF_BIRTH] and can't use the app"),
         ("year of birth: 1971", "year of birth: [DATE_OF_BIRTH]"),
         ("my son was born in 2009", "my son was born in [DATE_OF_BIRTH]"),
@@ -109,6 +110,8 @@ def test_birthday_occasions_and_other_dates_are_kept(text):
         ("The Willows, Mill Road, Ely", "[ADDRESS], Ely"),
         ("5 Willow Court, Castle Road, Bray", "[ADDRESS], Bray"),
         ("new address: Kings Meadow, 3 Orchard Way", "new address: [ADDRESS]"),
+        ("address is Greystones, Church Hill, Ludlow SY8 1AA", "address is [ADDRESS], Ludlow [POSTCODE]"),
+        ("2 Friar Gate, Derby DE1 1BU", "[ADDRESS], Derby [POSTCODE]"),
         # flats, levels, blocks and shops, before or after, in several languages
         ("Level 5, 1 Martin Place, Sydney NSW 2000", "[ADDRESS], Sydney [POSTCODE]"),  # state and code
         ("Shop 3, 40 George St, Parramatta NSW 2150", "[ADDRESS], Parramatta [POSTCODE]"),
@@ -187,7 +190,16 @@ def test_products_levels_identifiers_and_prices_are_kept(text):
 
 @pytest.mark.parametrize(
     "text",
-    ["Ab " * 1300 + "5", "1 Ab " * 800, "Flat 1, " * 500, "12 " + "Ab y " * 900, "b. " * 1300 + "1", "born " * 800],
+    [
+        "Ab " * 1300 + "5",
+        "1 Ab " * 800,
+        "Flat 1, " * 500,
+        "12 " + "Ab y " * 900,
+        "b. " * 1300 + "1",
+        "born " * 800,
+        "Ab Ab, Ab Road " * 300,
+        "(b. " * 1000,
+    ],
 )
 def test_new_rules_stay_linear_on_hostile_input(text):
     """Names, chains of flat parts and keywords are bounded: none of these may grow quadratically
