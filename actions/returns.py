@@ -1,13 +1,18 @@
 """Returns and refunds. Whether an order may be returned is the CRM's decision
 (/bot/returns/eligibility); this module phrases it with bot/domain/returns.yml."""
 
+import re
 from typing import Any
 
+from rasa_sdk import Tracker
+
 from actions.base import CRMAction, Events
+from actions.confirmation import corrected_order_number, text_of
 from actions.crm_client import Conflict, CRMClient
 from actions.formatting import human_date
-from actions.orders import OrderFormValidation, Reply
+from actions.orders import OrderFormValidation, order_items
 from actions.phrasing import phrase
+from actions.safe_forms import SAFE_FORM_SLOTS, Reply, confirmed, is_aside, user_just_spoke
 
 # The reply for each of the CRM's verdicts on a return.
 REFUSALS = {
@@ -15,6 +20,13 @@ REFUSALS = {
     "window_closed": "utter_return_window_closed",
     "already_requested": "utter_return_already_requested",
 }
+# An opening message that already says why ("..., it arrived broken"): its words are the reason.
+_REASON_GIVEN = re.compile(
+    r"\b(?:because|since|as\s+it|too\s+(?:small|big|large|tight|short|long)|doesn'?t\s+fit|did\s*n[o']t\s+fit|"
+    r"broken|damaged|faulty|defective|cracked|torn|wrong\s+(?:size|colou?r|item)|not\s+as\s+described|"
+    r"don'?t\s+like|changed\s+my\s+mind)\b",
+    re.IGNORECASE,
+)
 
 
 def refusal_for(eligibility: dict[str, Any]) -> Reply | None:
@@ -39,6 +51,25 @@ class ValidateReturnForm(OrderFormValidation):
     async def refusal(self, crm: CRMClient, number: str) -> Reply | None:
         return refusal_for(await crm.return_eligibility(number))
 
+    async def describe(self, crm: CRMClient, tracker: Tracker) -> Reply:
+        order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
+        values = {"number": order["number"], "items": order_items(order), "reason": tracker.get_slot("return_reason")}
+        return "utter_ask_confirm_return", values
+
+    async def extract_return_reason(self, dispatcher, tracker: Tracker, domain) -> dict[str, Any]:
+        """The answer to "why?", or a reason already given in the opening message; never a
+        question, chitchat or a message that only names an order."""
+        if not user_just_spoke(tracker) or tracker.get_slot("return_reason") or is_aside(tracker):
+            return {}
+        text = text_of(tracker.latest_message)
+        if tracker.get_slot("requested_slot") == "return_reason":
+            if corrected_order_number(text) or next(tracker.get_latest_entity_values("order_id"), None):
+                return {}  # an order number (a correction), not a reason
+            return {"return_reason": text}
+        if tracker.get_slot("requested_slot") is None and _REASON_GIVEN.search(text):
+            return {"return_reason": text}
+        return {}
+
     async def validate_return_reason(self, slot_value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         reason = " ".join(str(slot_value or "").split())[:1000]
         if len(reason) < 2:
@@ -50,13 +81,13 @@ class ValidateReturnForm(OrderFormValidation):
 class ActionStartReturn(CRMAction):
     """The return form's end: register the return in the CRM and give its reference."""
 
-    reset_slots = ("order_id", "return_reason", "request_refused")
+    reset_slots = ("order_id", "return_reason", *SAFE_FORM_SLOTS)
 
     def name(self) -> str:
         return "action_start_return"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        if tracker.get_slot("request_refused"):
+        if not confirmed(dispatcher, tracker):
             return []
         number = tracker.get_slot("order_id")
         try:
