@@ -40,7 +40,9 @@ async def test_return_form_accepts_a_recently_delivered_order(action_env, tracke
     order = add_order(crm_db, customer_id=201, status=OrderStatus.DELIVERED, delivered_days_ago=5)
     tracker = tracker_for(order.number, "inform", customer_id=201, active_loop="return_form")
     messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
-    assert result == {"order_id": order.number, "confirmed": None, "confirm_retries": None} and messages == []
+    assert messages == [] and result == {
+        "order_id": order.number, "confirmed": None, "confirm_retries": None, "return_items": ["KI0000"]
+    }  # fmt: skip
 
 
 async def test_return_form_refuses_an_order_outside_the_window(action_env, tracker_for, crm_db):
@@ -77,7 +79,7 @@ async def test_start_return_stores_it_and_tells_the_reference(action_env, tracke
     assert stored.reason == "too small"
     assert f"Your return reference is {stored.reference}." in text_of(messages[0])
     assert {e["name"] for e in events} == {
-        "order_id", "return_reason", "request_refused", "confirmed", "confirm_retries", "form_aside"
+        "order_id", "return_items", "return_reason", "request_refused", "confirmed", "confirm_retries", "form_aside"
     }  # fmt: skip
     refunds = (await run(ActionRefundStatus(), tracker_for("refund?", "refund_status", customer_id=205)))[0]
     assert f"Return {stored.reference} (order {order.number}) is requested" in text_of(refunds[0])

@@ -92,7 +92,15 @@ async def test_a_return_opened_meanwhile_is_explained_at_the_end_of_the_form(act
     assert [m["response"] for m in messages] == ["utter_return_already_requested"]
     assert events == [
         {"event": "slot", "timestamp": None, "name": name, "value": None}
-        for name in ("order_id", "return_reason", "confirmed", "confirm_retries", "request_refused", "form_aside")
+        for name in (
+            "order_id",
+            "return_items",
+            "return_reason",
+            "confirmed",
+            "confirm_retries",
+            "request_refused",
+            "form_aside",
+        )
     ]
     assert len(crm_db.scalars(select(Return).where(Return.order_id == order.id)).all()) == 1
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from actions.account import ActionNewsletter, ActionNewsletterStatus, ValidateNewsletterForm
 from actions.orders import ActionCancelOrder, ValidateCancelOrderForm
-from actions.returns import ValidateReturnForm
+from actions.returns import ActionAskReturnItems, ValidateReturnForm
 from actions.safe_forms import ActionAskConfirmed
 from crm_backend.customers.models import Consent
 from crm_backend.orders.models import Order, OrderStatus
@@ -189,3 +189,30 @@ async def test_a_newsletter_request_is_stated_and_needs_a_yes(action_env, tracke
     await ActionNewsletter().run(dispatcher, end, full_domain())
     assert text_of(dispatcher.messages[0]).startswith("Done, ")
     assert await newsletter_consents(crm_db, 235) == [True]
+
+
+async def test_the_return_form_offers_the_orders_items_and_refuses_others(action_env, tracker_for, crm_db):
+    order = add_order(
+        crm_db, customer_id=236, status=OrderStatus.DELIVERED, delivered_days_ago=3, skus=("KI0000", "GA2001")
+    )
+    slots = {"order_id": order.number, "requested_slot": "return_items"}
+    asked = tracker_for("", "inform", customer_id=236, active_loop="return_form", slots=slots)
+    dispatcher = CollectingDispatcher()
+    await ActionAskReturnItems().run(dispatcher, asked, full_domain())
+    assert text_of(dispatcher.messages[0]).startswith(f"Which item of order {order.number} would you like to return?")
+    assert [b["payload"] for b in buttons_of(dispatcher.messages[0])] == [
+        '/inform{"sku": "all"}', '/inform{"sku": "KI0000"}', '/inform{"sku": "GA2001"}'
+    ]  # fmt: skip
+    button = tracker_for('/inform{"sku": "GA2001"}', "inform", customer_id=236, active_loop="return_form", slots=slots)
+    button.latest_message["entities"] = [{"entity": "sku", "value": "GA2001"}]
+    assert (await run_form(ValidateReturnForm(), button))[1]["return_items"] == ["GA2001"]
+    named = tracker_for("the teapot", "inform", customer_id=236, active_loop="return_form", slots=slots)
+    assert (await run_form(ValidateReturnForm(), named))[1]["return_items"] == ["KI0000"]
+    other = tracker_for("the cast iron skillet", "inform", customer_id=236, active_loop="return_form", slots=slots)
+    other.latest_message["entities"] = [{"entity": "product", "value": "Cast iron skillet"}]
+    messages, set_slots = await run_form(ValidateReturnForm(), other)
+    assert set_slots["return_items"] is None
+    assert (
+        text_of(messages[0])
+        == f"I can't find that item in order {order.number}, so I can't take it back with this return."
+    )

@@ -23,9 +23,7 @@ def test_payment_methods_come_from_the_crm_worded_by_the_domain(web_stack, say):
     assert say("can I pay by bank transfer?") == [
         f"Sorry, we don't accept bank transfer. You can pay with {EVERYTHING}."
     ]
-    assert say("can I pay with paypal?") == [
-        f"Yes, you can pay with PayPal. We also accept {EVERYTHING}."
-    ]
+    assert say("can I pay with paypal?") == [f"Yes, you can pay with PayPal. We also accept {EVERYTHING}."]
 
 
 def test_loyalty_standing_is_the_crms(web_stack, say, token, crm):

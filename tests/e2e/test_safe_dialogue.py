@@ -122,3 +122,24 @@ def test_typed_commands_are_words_not_commands(web_stack, token, crm):
     assert crm.scalars(select(CsatRating).where(CsatRating.conversation_id == sender)).first() is None
     intents = [e["parse_data"]["intent"]["name"] for e in stored_events(web_stack, sender, "user")]
     assert "rate_csat" not in intents and "restart" not in intents
+
+
+def test_the_return_form_uses_the_opening_message_and_the_orders_items(web_stack, say, token, crm):
+    order = add_order(
+        crm, customer_id=66, status=OrderStatus.DELIVERED, delivered_days_ago=4, skus=("KI0000", "GA2001")
+    )
+    me = token(66)
+    # The reason is in the opening message; the item named there is not in the order.
+    replies = say(f"I want to return the cast iron skillet from order {order.number}, it arrived broken", token=me)
+    assert replies[0] == f"I can't find that item in order {order.number}, so I can't take it back with this return."
+    assert replies[1].startswith(f"Which item of order {order.number} would you like to return?")
+    replies = send_rest(web_stack, "e2e-test_the_return_form_uses_the_opening_message_and_the_orders_items",
+                        '/inform{"sku": "GA2001"}', me)  # fmt: skip
+    question = replies[0]["text"]
+    assert question.startswith(f"Shall I register a return of order {order.number} (1 × Watering can)")
+    assert "it arrived broken" in question
+    assert [b["payload"] for b in replies[0]["buttons"]] == ["/affirm", "/deny"]
+    assert say("/affirm", token=me)[0].startswith(f"Your return for order {order.number} is registered.")
+    crm.expire_all()
+    stored = crm.scalars(select(Return).where(Return.order_id == order.id)).one()
+    assert [item.order_item.product.sku for item in stored.items] == ["GA2001"]
