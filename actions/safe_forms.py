@@ -8,8 +8,9 @@ affirm (actions/confirmation.py); anything else is asked once more, then the for
 
 On every user turn inside a form, before any slot is filled: "stop" / "never mind" /
 "cancel that" leave it, a request about another person is refused, and a question is
-answered (by the domain's response for its intent, or by the rules for FAQ and chitchat)
-and the form asks its question again: a question is never stored as a slot value.
+answered (by the domain's response for its intent, or by the rules of nlu_data/rules/forms.yml
+for FAQ, bot challenge, stop and handoff) and the form asks its question again: a question is
+never stored as a slot value.
 """
 
 import abc
@@ -45,6 +46,8 @@ MAX_UNCLEAR_ANSWERS = 2  # the question is asked twice at most
 RULED_ASIDES = frozenset({"faq", "bot_challenge", "stop", "human_handoff"})
 # Never the answer to a form's question (a reason, an address) either.
 NOT_ANSWERS = RULED_ASIDES | {"chitchat", "greet", "goodbye", "thanks", "affirm", "deny", "nlu_fallback"}
+# Entities that answer a form's question even inside a question.
+ANSWER_ENTITIES = ("order_id", "sku", "product")
 # The slots every safe form clears when it ends, whatever happened.
 SAFE_FORM_SLOTS = (CONFIRMED, RETRIES, REFUSED, ASIDE)
 
@@ -80,6 +83,11 @@ def user_just_spoke(tracker: Tracker) -> bool:
         if event.get("event") == "action" and not skipped:
             return False  # an answer came in between (e.g. utter_faq)
     return False
+
+
+def names_an_answer(tracker: Tracker) -> bool:
+    """Whether the message carries an order number or an item ("is it 702733?" answers the form)."""
+    return any(next(tracker.get_latest_entity_values(entity), None) for entity in ANSWER_ENTITIES)
 
 
 def is_aside(tracker: Tracker) -> bool:
@@ -120,7 +128,7 @@ class SafeFormValidation(FormValidationAction, abc.ABC):
             dispatcher.utter_message(response="utter_about_someone_else")
             return self.end()
         intent = latest_intent(tracker)
-        if in_form and intent not in RULED_ASIDES and is_question(text):
+        if in_form and intent not in RULED_ASIDES and is_question(text) and not names_an_answer(tracker):
             # A question the rules do not answer: answer it here (or say we will after), then ask
             # again. At the yes/no question only a question with an answer is an aside: "ok?" is
             # an unclear answer and counts as one.

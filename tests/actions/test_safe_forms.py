@@ -216,3 +216,13 @@ async def test_the_return_form_offers_the_orders_items_and_refuses_others(action
         text_of(messages[0])
         == f"I can't find that item in order {order.number}, so I can't take it back with this return."
     )
+
+
+async def test_a_question_that_names_the_order_answers_the_form(action_env, tracker_for, crm_db):
+    order = add_order(crm_db, customer_id=237, status=OrderStatus.PROCESSING, placed_days_ago=0)
+    text = f"is it {order.number}?"
+    slots = {"requested_slot": "order_id"}
+    tracker = tracker_for(text, "inform", customer_id=237, active_loop="cancel_order_form", slots=slots)
+    tracker.latest_message["entities"] = [{"entity": "order_id", "value": order.number}]
+    messages, set_slots = await run_form(ValidateCancelOrderForm(), tracker, {"order_id": order.number})
+    assert messages == [] and set_slots["order_id"] == order.number
