@@ -8,6 +8,7 @@ from typing import Any
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.confirmation import corrected_order_number
 from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
 from actions.identity import crm_client_for
 from actions.phrasing import MissingResponse
@@ -23,8 +24,14 @@ Events = list[dict[str, Any]]
 
 
 def order_number(tracker: Tracker) -> str | None:
-    """The order number of the latest message, or the one the conversation holds."""
-    value = next(tracker.get_latest_entity_values("order_id"), None) or tracker.get_slot("order_id")
+    """The order number of the latest message (the corrected one of "702743 not 702733"), or
+    the one the conversation holds."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    value = (
+        corrected_order_number(text)
+        or next(tracker.get_latest_entity_values("order_id"), None)
+        or tracker.get_slot("order_id")
+    )
     return str(value).strip() if value else None
 
 

@@ -102,8 +102,11 @@ class CRMClient:
     async def change_address(self, number: str, address: str) -> dict[str, Any]:
         return await self._call("PUT", f"/bot/orders/{quote(number, safe='')}/address", json={"address": address})
 
-    async def start_return(self, number: str, reason: str) -> dict[str, Any]:
-        return await self._call("POST", "/bot/returns", json={"order_number": number, "reason": reason})
+    async def start_return(self, number: str, reason: str, skus: list[str] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"order_number": number, "reason": reason}
+        if skus:
+            body["skus"] = skus
+        return await self._call("POST", "/bot/returns", json=body)
 
     async def list_returns(self) -> dict[str, Any]:
         return await self._call("GET", "/bot/returns")

@@ -11,7 +11,7 @@ from typing import Any
 from rasa_sdk.events import ConversationPaused
 
 from actions.base import CRMAction, Events, latest_intent
-from actions.crm_client import CRMClient
+from actions.crm_client import Conflict, CRMClient
 from protocol.metadata import CHANNEL_ADDRESS, TELEGRAM_CHANNEL
 
 logger = logging.getLogger(__name__)
@@ -95,6 +95,10 @@ class ActionStoreCsat(CRMAction):
         if score is None or latest_intent(tracker) != "rate_csat":
             dispatcher.utter_message(response="utter_ask_csat")
             return []
-        await crm.store_csat(conversation_id=tracker.sender_id, score=score)
+        try:
+            await crm.store_csat(conversation_id=tracker.sender_id, score=score)
+        except Conflict:  # the CRM's rule: only after the question, and only once
+            dispatcher.utter_message(response="utter_csat_not_open")
+            return []
         dispatcher.utter_message(response="utter_thank_csat")
         return []

@@ -9,17 +9,24 @@ from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.base import CRMAction, Events, latest_intent, order_number, valid_order_number
+from actions.confirmation import corrected_order_number, text_of
 from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
 from actions.formatting import describe_order, money
 from actions.identity import crm_client_for
 from actions.phrasing import phrase
-
-# A response name and the values that fill it in.
-Reply = tuple[str, dict[str, Any]]
+from actions.safe_forms import (
+    CONFIRMED,
+    RETRIES,
+    SAFE_FORM_SLOTS,
+    Reply,
+    SafeFormValidation,
+    confirmed,
+    is_aside,
+    user_just_spoke,
+)
 
 
 class ActionOrderStatus(CRMAction):
@@ -79,18 +86,16 @@ async def list_recent_orders(
     dispatcher.utter_message(response="utter_recent_orders", first_name=first_name, order_lines="\n".join(lines))
 
 
-class OrderFormValidation(FormValidationAction, abc.ABC):
+def order_items(order: dict[str, Any]) -> str:
+    return ", ".join(f"{item['quantity']} × {item['product_name']}" for item in order["items"])
+
+
+class OrderFormValidation(SafeFormValidation, abc.ABC):
     """Shared by the forms that act on one order: the order must exist, be the customer's,
-    and be in a state that allows the change. Otherwise the form ends at once (`request_refused`)."""
+    and be in a state that allows the change. Otherwise the form ends at once (`request_refused`).
+    A correction ("702743 not 702733") replaces the order, and the question is asked anew."""
 
     refusal_response = "utter_cancel_refused"
-
-    @abc.abstractmethod
-    def name(self) -> str:
-        """Each form's validation action is named after its form."""
-
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        return [] if tracker.get_slot("request_refused") else domain_slots
 
     async def refusal(self, crm: CRMClient, number: str) -> Reply | None:
         """Why the CRM will not do this to order `number` (a reply), or None if it will.
@@ -104,7 +109,10 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
     async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = valid_order_number(str(slot_value) if slot_value else None)
+        if isinstance(slot_value, list):  # several numbers in one message: the last one given
+            slot_value = slot_value[-1] if slot_value else None
+        corrected = corrected_order_number(text_of(tracker.latest_message)) if user_just_spoke(tracker) else None
+        number = corrected or valid_order_number(str(slot_value) if slot_value else None)
         if number is None:
             dispatcher.utter_message(response="utter_not_an_order_number")
             return {"order_id": None}
@@ -127,7 +135,8 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
             response, values = refusal
             dispatcher.utter_message(response=response, **values)
             return {"order_id": number, "request_refused": True}
-        return {"order_id": number}
+        # A new order: whatever was confirmed was about the other one.
+        return {"order_id": number, CONFIRMED: None, RETRIES: None}
 
 
 class ValidateChangeAddressForm(OrderFormValidation):
@@ -135,6 +144,16 @@ class ValidateChangeAddressForm(OrderFormValidation):
 
     def name(self) -> str:
         return "validate_change_address_form"
+
+    async def describe(self, crm: CRMClient, tracker: Tracker) -> Reply:
+        order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
+        values = {"number": order["number"], "items": order_items(order), "address": tracker.get_slot("new_address")}
+        return "utter_ask_confirm_address", values
+
+    async def extract_new_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "new_address" or not user_just_spoke(tracker) or is_aside(tracker):
+            return {}
+        return {"new_address": text_of(tracker.latest_message)}
 
     async def validate_new_address(self, slot_value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         address = " ".join(str(slot_value or "").split())
@@ -150,37 +169,24 @@ class ValidateCancelOrderForm(OrderFormValidation):
     def name(self) -> str:
         return "validate_cancel_order_form"
 
-
-class ActionAskCancelConfirmed(CRMAction):
-    """Ask for a yes or no, showing what would be cancelled (the buttons are the response's)."""
-
-    def name(self) -> str:
-        return "action_ask_cancel_confirmed"
-
-    async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
+    async def describe(self, crm: CRMClient, tracker: Tracker) -> Reply:
         order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
-        items = ", ".join(f"{item['quantity']} × {item['product_name']}" for item in order["items"])
-        dispatcher.utter_message(
-            response="utter_ask_cancel_confirmed_order", number=order["number"], items=items, amount=money(order)
-        )
-        return []
+        values = {"number": order["number"], "items": order_items(order), "amount": money(order)}
+        return "utter_ask_cancel_confirmed_order", values
 
 
 class ActionCancelOrder(CRMAction):
     """The cancel form's end: cancel if the customer confirmed."""
 
-    reset_slots = ("order_id", "cancel_confirmed", "request_refused")
+    reset_slots = ("order_id", *SAFE_FORM_SLOTS)
 
     def name(self) -> str:
         return "action_cancel_order"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        if tracker.get_slot("request_refused"):
+        if not confirmed(dispatcher, tracker, kept="utter_order_kept"):
             return []
         number = tracker.get_slot("order_id")
-        if not tracker.get_slot("cancel_confirmed"):
-            dispatcher.utter_message(response="utter_order_kept", number=number)
-            return []
         answer = await crm.cancel_order(number)
         amount = f"{answer['refund']['amount']} {answer['order']['currency']}"
         dispatcher.utter_message(response="utter_order_cancelled", number=number, amount=amount)
@@ -190,13 +196,13 @@ class ActionCancelOrder(CRMAction):
 class ActionChangeAddress(CRMAction):
     """The address form's end: store the new address."""
 
-    reset_slots = ("order_id", "new_address", "request_refused")
+    reset_slots = ("order_id", "new_address", *SAFE_FORM_SLOTS)
 
     def name(self) -> str:
         return "action_change_address"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        if tracker.get_slot("request_refused"):
+        if not confirmed(dispatcher, tracker):
             return []
         number, address = tracker.get_slot("order_id"), tracker.get_slot("new_address")
         answer = await crm.change_address(number, address)

@@ -132,10 +132,11 @@ class ReliableRestInput(InputChannel):
                 logger.info("Replaying the replies to message %s of %s", message_id, sender)
                 return [{"recipient_id": sender, **reply} for reply in earlier]
         collector = CollectingOutputChannel()
+        text = await turns.screened_command(agent, sender, parsed["text"])
         try:
             await on_new_message(
                 UserMessage(
-                    parsed["text"],
+                    text,
                     collector,
                     sender,
                     input_channel=self.name(),

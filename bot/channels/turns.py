@@ -9,6 +9,9 @@ channel all answer a message through these functions, so they behave the same wa
 - only `protocol.metadata.client_metadata(...)` of the client's metadata reaches Rasa;
 - a message sent again (`retry`) whose id is already in the tracker is answered with the
   replies stored for it, not processed twice (`stored_replies`);
+- a typed `/intent{...}` is the user's words, not a command: only the payload of a button the
+  bot sent in this conversation reaches Rasa as one; any other loses its leading slashes, so
+  the NLU reads it like any text ("/restart" restarts nothing) (`screened_command`);
 - when Rasa produced no reply at all and the conversation is not paused for a human, the
   user gets the domain's `utter_something_went_wrong`, also stored in the tracker
   (`apologise_if_silent`).
@@ -34,6 +37,7 @@ logger = logging.getLogger(__name__)
 APOLOGY_RESPONSE = "utter_something_went_wrong"
 FALLBACK_APOLOGY = "I'm sorry, something went wrong on our side. Please try again in a moment."
 MAX_MESSAGE_ID_CHARS = 255
+INTENT_PREFIX = "/"  # rasa.shared.constants.INTENT_MESSAGE_PREFIX
 # In the metadata of agents' messages (crm_backend/handoff/rasa.py): pushed on their own, never replayed.
 AGENT_ID_KEY = "agent_id"
 REMEMBERED_TURNS = 2_000
@@ -135,6 +139,38 @@ async def apologise_if_silent(agent: Any, sender: str, replied: bool) -> str | N
     apology = apology_text(agent)
     await store_apology(agent, sender, apology)
     return apology
+
+
+async def sent_payloads(agent: Any, sender: str) -> set[str]:
+    """The payloads of the buttons the bot sent in the conversation's current session."""
+    tracker_store = getattr(agent, "tracker_store", None)
+    if tracker_store is None:
+        return set()
+    try:
+        tracker = await tracker_store.retrieve(sender)
+    except Exception:
+        logger.exception("Could not read the tracker of %s", sender)
+        return set()
+    payloads: set[str] = set()
+    for event in tracker.events if tracker is not None else ():
+        if isinstance(event, BotUttered):
+            for button in (event.data or {}).get("buttons") or ():
+                if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                    payloads.add(button["payload"].strip())
+    return payloads
+
+
+async def screened_command(agent: Any, sender: str, text: str) -> str:
+    """The text Rasa may see: a message starting with "/" (which Rasa would take as an intent
+    and entities) passes only if it is a payload of a button the bot sent in this conversation;
+    otherwise its leading slashes are dropped and the NLU reads it as words."""
+    stripped = text.strip()
+    if not stripped.startswith(INTENT_PREFIX):
+        return text
+    if stripped in await sent_payloads(agent, sender):
+        return stripped
+    logger.info("A typed command in %s was read as text, not obeyed", sender)
+    return stripped.lstrip(INTENT_PREFIX + " \t\n") or text.replace(INTENT_PREFIX, "")
 
 
 async def stored_replies(agent: Any, sender: str, message_id: str) -> list[dict[str, Any]] | None:

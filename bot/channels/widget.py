@@ -227,6 +227,8 @@ class WidgetSocketIOInput(SocketIOInput):
 
         turn = self.turns.start(key) if message_id else Turn()
         output = WidgetSocketIOOutput(self.sio, self.bot_message_evt, self, turn, message_id)
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        text = await turns.screened_command(agent, sender_id, text)
         message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
         if message_id:
             message.message_id = message_id
@@ -236,7 +238,6 @@ class WidgetSocketIOInput(SocketIOInput):
         except Exception:  # Rasa's own channel loses these silently; the widget tells the user
             logger.exception("Rasa failed to handle message %s of %s", message_id, sender_id)
             failed = True
-        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
         apology = await turns.apologise_if_silent(agent, sender_id, turn.sent > 0)
         if apology is not None:
             await output.send_text_message(sender_id, apology)

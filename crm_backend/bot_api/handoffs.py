@@ -26,9 +26,15 @@ def create_handoff(body: HandoffCreate, customer: OptionalCustomer, db_session: 
     )
 
 
-@router.post("/csat", response_model=CsatRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "/csat",
+    response_model=CsatRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "No rating was asked for in this conversation, or it was already given"}},
+)
 def create_csat(body: CsatCreate, customer: OptionalCustomer, db_session: SessionDep) -> CsatRating:
-    """Store a 1-5 rating: for the agent if a handoff of this conversation was just closed."""
+    """Store the 1-5 rating asked for when the conversation's last handoff was handed back
+    (for its agent), once; otherwise 409 (`csat_not_requested`, `csat_already_given`)."""
     return record_csat(
         db_session=db_session,
         conversation_id=body.conversation_id,

@@ -41,6 +41,7 @@ def read_profile(customer: VerifiedCustomer, db_session: SessionDep) -> BotProfi
     newsletter = next((c.granted for c in customer.consents if c.purpose == "newsletter"), False)
     return BotProfile(
         customer=BotCustomer.model_validate(customer),
+        email=customer.email,
         loyalty=BotLoyalty.model_validate(standing(customer.loyalty)) if customer.loyalty else None,
         insights=BotInsights.model_validate(score) if score else None,
         newsletter=newsletter,

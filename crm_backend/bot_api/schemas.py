@@ -86,6 +86,7 @@ class BotInsights(BaseModel):
 
 class BotProfile(BaseModel):
     customer: BotCustomer
+    email: str | None = None  # the customer's own, so the bot can tell it from someone else's
     loyalty: BotLoyalty | None
     insights: BotInsights | None
     newsletter: bool

@@ -171,22 +171,27 @@ def close(*, db_session: Session, handoff: Handoff) -> Handoff:
 
 
 def store_csat(*, db_session: Session, conversation_id: str, score: int, customer_id: int | None) -> CsatRating:
-    """A rating for the person who served the conversation's last handoff, else for the bot."""
+    """The rating the bot asked for when the conversation's last handoff was handed back: for
+    the person who served it (for the bot if nobody did). Only once, and only after that
+    question (`Conflict` otherwise): a typed `/rate_csat{...}` cannot make up a rating."""
     handoff = db_session.scalars(
         select(Handoff)
         .where(Handoff.conversation_id == conversation_id, Handoff.status == HandoffStatus.CLOSED)
         .order_by(Handoff.id.desc())
     ).first()
-    already_rated = handoff is not None and db_session.scalar(
+    if handoff is None:
+        raise Conflict("No rating was asked for in this conversation.", code="csat_not_requested")
+    already_rated = db_session.scalar(
         select(func.count()).select_from(CsatRating).where(CsatRating.handoff_id == handoff.id)
     )
-    human = handoff is not None and handoff.agent_id is not None and not already_rated
+    if already_rated:
+        raise Conflict("This conversation's rating was already given.", code="csat_already_given")
     rating = CsatRating(
         conversation_id=conversation_id,
         customer_id=customer_id,
         score=score,
-        target="human" if human else "bot",
-        handoff_id=handoff.id if human else None,
+        target="human" if handoff.agent_id is not None else "bot",
+        handoff_id=handoff.id,
         created_at=datetime.now(UTC),
     )
     db_session.add(rating)

@@ -9,7 +9,6 @@ from actions.conversation import ActionGreet, ActionHandleFallback
 from actions.feedback import ActionComplaint
 from actions.handoff import ActionHumanHandoff
 from actions.orders import (
-    ActionAskCancelConfirmed,
     ActionCancelOrder,
     ActionChangeAddress,
     ValidateCancelOrderForm,
@@ -18,6 +17,7 @@ from actions.orders import (
 from actions.payments import ActionGetInvoice, ActionPaymentMethods
 from actions.products import ActionProductInfo, ActionRecommendProducts
 from actions.returns import ActionRefundStatus, ActionStartReturn, ValidateReturnForm
+from actions.safe_forms import ActionAskConfirmed
 from crm_backend.catalogue.models import Product
 from crm_backend.conversations.models import BotDecision
 from crm_backend.customers.models import Consent
@@ -40,7 +40,9 @@ async def test_return_form_accepts_a_recently_delivered_order(action_env, tracke
     order = add_order(crm_db, customer_id=201, status=OrderStatus.DELIVERED, delivered_days_ago=5)
     tracker = tracker_for(order.number, "inform", customer_id=201, active_loop="return_form")
     messages, result = await validate(ValidateReturnForm(), "order_id", order.number, tracker)
-    assert result == {"order_id": order.number} and messages == []
+    assert messages == [] and result == {
+        "order_id": order.number, "confirmed": None, "confirm_retries": None, "return_items": ["KI0000"]
+    }  # fmt: skip
 
 
 async def test_return_form_refuses_an_order_outside_the_window(action_env, tracker_for, crm_db):
@@ -71,12 +73,14 @@ async def test_return_form_asks_again_for_someone_elses_order(action_env, tracke
 
 async def test_start_return_stores_it_and_tells_the_reference(action_env, tracker_for, crm_db):
     order = add_order(crm_db, customer_id=205, status=OrderStatus.DELIVERED, delivered_days_ago=2)
-    slots = {"order_id": order.number, "return_reason": "too small"}
+    slots = {"order_id": order.number, "return_reason": "too small", "confirmed": "yes"}
     messages, events = await run(ActionStartReturn(), tracker_for("too small", "inform", customer_id=205, slots=slots))
     stored = crm_db.scalars(select(Return).where(Return.order_id == order.id)).one()
     assert stored.reason == "too small"
     assert f"Your return reference is {stored.reference}." in text_of(messages[0])
-    assert {e["name"] for e in events} == {"order_id", "return_reason", "request_refused"}
+    assert {e["name"] for e in events} == {
+        "order_id", "return_items", "return_reason", "request_refused", "confirmed", "confirm_retries", "form_aside"
+    }  # fmt: skip
     refunds = (await run(ActionRefundStatus(), tracker_for("refund?", "refund_status", customer_id=205)))[0]
     assert f"Return {stored.reference} (order {order.number}) is requested" in text_of(refunds[0])
 
@@ -90,16 +94,18 @@ async def test_cancel_flow_confirmed(action_env, tracker_for, crm_db):
     )
     tracker = tracker_for(order.number, "cancel_order", customer_id=210, active_loop="cancel_order_form")
     assert (await validate(ValidateCancelOrderForm(), "order_id", order.number, tracker))[1] == {
-        "order_id": order.number
-    }
-    asked = tracker_for("", "cancel_order", customer_id=210, slots={"order_id": order.number})
-    question = (await run(ActionAskCancelConfirmed(), asked))[0][0]
+        "order_id": order.number, "confirmed": None, "confirm_retries": None
+    }  # fmt: skip
+    asked = tracker_for(
+        "", "cancel_order", customer_id=210, slots={"order_id": order.number}, active_loop="cancel_order_form"
+    )
+    question = (await run(ActionAskConfirmed(), asked))[0][0]
     assert text_of(question).startswith(
         f"Do you want me to cancel order {order.number} (1 × Ceramic teapot, 1 × Watering can"
     )
     assert question["response"] == "utter_ask_cancel_confirmed_order"
     assert [b["payload"] for b in buttons_of(question)] == ["/affirm", "/deny"]
-    slots = {"order_id": order.number, "cancel_confirmed": True}
+    slots = {"order_id": order.number, "confirmed": "yes"}
     messages, _ = await run(ActionCancelOrder(), tracker_for("yes", "affirm", customer_id=210, slots=slots))
     assert text_of(messages[0]).startswith(f"Done: order {order.number} is cancelled.")
     crm_db.expire_all()
@@ -108,7 +114,7 @@ async def test_cancel_flow_confirmed(action_env, tracker_for, crm_db):
 
 async def test_cancel_flow_denied_keeps_the_order(action_env, tracker_for, crm_db):
     order = add_order(crm_db, customer_id=211, status=OrderStatus.PENDING, placed_days_ago=0)
-    slots = {"order_id": order.number, "cancel_confirmed": False}
+    slots = {"order_id": order.number, "confirmed": "no"}
     messages, _ = await run(ActionCancelOrder(), tracker_for("no", "deny", customer_id=211, slots=slots))
     assert text_of(messages[0]) == f"All right, order {order.number} stays as it is."
     crm_db.expire_all()
@@ -133,7 +139,7 @@ async def test_address_change_is_stored_before_dispatch(action_env, tracker_for,
     }
     bad = await validate(ValidateChangeAddressForm(), "new_address", "my house", form_tracker)
     assert bad[1] == {"new_address": None} and "incomplete" in text_of(bad[0][0])
-    slots = {"order_id": order.number, "new_address": new_address}
+    slots = {"order_id": order.number, "new_address": new_address, "confirmed": "yes"}
     messages, _ = await run(ActionChangeAddress(), tracker_for(new_address, "inform", customer_id=213, slots=slots))
     assert text_of(messages[0]) == f"Done: order {order.number} will be delivered to {new_address}."
     crm_db.expire_all()
@@ -185,7 +191,8 @@ async def test_handoff_opens_a_ticket_linked_to_the_conversation(action_env, tra
 
 async def test_newsletter_subscribe_and_unsubscribe_store_consent(action_env, tracker_for, crm_db):
     for intent, granted in (("newsletter_subscribe", True), ("newsletter_unsubscribe", False)):
-        messages, _ = await run(ActionNewsletter(), tracker_for("newsletter", intent, customer_id=222))
+        slots = {"consent_change": intent.removeprefix("newsletter_"), "confirmed": "yes"}
+        messages, _ = await run(ActionNewsletter(), tracker_for("yes", "affirm", customer_id=222, slots=slots))
         crm_db.expire_all()
         consent = crm_db.scalars(select(Consent).where(Consent.customer_id == 222)).one()
         assert consent.granted is granted and consent.source == "chat"
@@ -193,7 +200,8 @@ async def test_newsletter_subscribe_and_unsubscribe_store_consent(action_env, tr
 
 
 async def test_unverified_newsletter_request_asks_to_identify(action_env, tracker_for):
-    messages, _ = await run(ActionNewsletter(), tracker_for("subscribe me", "newsletter_subscribe"))
+    slots = {"consent_change": "subscribe", "confirmed": "yes"}
+    messages, _ = await run(ActionNewsletter(), tracker_for("yes", "affirm", slots=slots))
     assert messages[0]["response"] == "utter_ask_identify"
 
 

@@ -87,12 +87,20 @@ async def test_a_return_opened_meanwhile_is_explained_at_the_end_of_the_form(act
     order = add_order(crm_db, customer_id=264, status=OrderStatus.DELIVERED, delivered_days_ago=2)
     create_return(db_session=crm_db, order=order, reason="opened in the shop meanwhile")
     crm_db.commit()
-    slots = {"order_id": order.number, "return_reason": "too small"}
-    messages, events = await run(ActionStartReturn(), tracker_for("too small", "inform", customer_id=264, slots=slots))
+    slots = {"order_id": order.number, "return_reason": "too small", "confirmed": "yes"}
+    messages, events = await run(ActionStartReturn(), tracker_for("yes", "affirm", customer_id=264, slots=slots))
     assert [m["response"] for m in messages] == ["utter_return_already_requested"]
     assert events == [
         {"event": "slot", "timestamp": None, "name": name, "value": None}
-        for name in ("order_id", "return_reason", "request_refused")
+        for name in (
+            "order_id",
+            "return_items",
+            "return_reason",
+            "confirmed",
+            "confirm_retries",
+            "request_refused",
+            "form_aside",
+        )
     ]
     assert len(crm_db.scalars(select(Return).where(Return.order_id == order.id)).all()) == 1
 

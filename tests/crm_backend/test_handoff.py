@@ -40,13 +40,23 @@ async def test_handoff_pauses_the_conversation_and_queues_it(action_env, tracker
     assert "[EMAIL]" in handoff.summary and "ada@example.com" not in handoff.summary
 
 
-async def test_csat_is_stored_for_the_bot_without_a_handoff(action_env, tracker_for, db_session):  # noqa: F811
+async def test_csat_is_stored_only_when_asked_and_only_once(action_env, tracker_for, db_session):  # noqa: F811
+    """The CRM's rule: a rating needs the question of a hand back (a typed `/rate_csat{...}`
+    stores nothing), and the conversation is rated once."""
     entities = [{"entity": "csat_score", "value": "4", "start": 0, "end": 1}]
     tracker = tracker_for('/rate_csat{"csat_score": 4}', "rate_csat", entities=entities)
     tracker.sender_id = f"csat-{uuid.uuid4().hex[:8]}"
     messages, _ = await run(ActionStoreCsat(), tracker)
+    assert messages[0]["response"] == "utter_csat_not_open"
+    assert db_session.scalars(select(CsatRating).where(CsatRating.conversation_id == tracker.sender_id)).all() == []
+    db_session.add(Handoff(conversation_id=tracker.sender_id, channel="rest", reason="customer_asked", status="closed"))
+    db_session.commit()
+    messages, _ = await run(ActionStoreCsat(), tracker)
     assert messages[0]["response"] == "utter_thank_csat"
     rating = db_session.scalars(select(CsatRating).where(CsatRating.conversation_id == tracker.sender_id)).one()
     assert rating.score == 4 and rating.target == "bot"
+    messages, _ = await run(ActionStoreCsat(), tracker)
+    assert messages[0]["response"] == "utter_csat_not_open"
+    assert len(db_session.scalars(select(CsatRating).where(CsatRating.conversation_id == tracker.sender_id)).all()) == 1
     messages, _ = await run(ActionStoreCsat(), tracker_for("great", "rate_csat"))
     assert messages[0]["response"] == "utter_ask_csat"
