@@ -20,6 +20,7 @@ ORDER_NUMBER = re.compile(
 )
 
 Events = list[dict[str, Any]]
+OFFER_SLOT = "pending_offer"  # what a "yes" accepts now (actions/handoff.py)
 
 
 def order_number(tracker: Tracker) -> str | None:
@@ -69,4 +70,10 @@ class CRMAction(Action, abc.ABC):
         except MissingResponse:
             logger.exception("%s: the domain lacks a response this action needs", self.name())
             dispatcher.utter_message(response="utter_something_went_wrong")
-        return events + [{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots]
+        # An offer ("shall I ...?") holds for the next message only; an action that makes one sets it again.
+        expired = [OFFER_SLOT] if tracker.get_slot(OFFER_SLOT) else []
+        return [
+            *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in expired],
+            *events,
+            *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots],
+        ]

@@ -5,8 +5,23 @@ these functions only pick the reply and the decision to log with that reason (ag
 the reasons in the console).
 """
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
+
+# Leaving or frustration language, whatever the intent: "I'm done with you guys", "never ordering
+# again", "I'll shop elsewhere", "fed up". With a high churn risk (the CRM's call) it earns an offer.
+LEAVING = re.compile(
+    r"\b(?:done with you|never (?:order|buy|shop|com)\w* (?:again|here|from you)|(?:shop|buy|go|order)\w* elsewhere"
+    r"|take my (?:business|money) elsewhere|(?:switch|mov)\w* to (?:another|a different|your competitor)"
+    r"|fed up|sick of|had enough|last time i (?:order|buy|shop)|close my account|worst (?:shop|service|company)"
+    r"|(?:cancel|delete) my account|so disappointed|ridiculous|unacceptable|furious)",
+    re.IGNORECASE,
+)
+
+
+def sounds_like_leaving(text: str | None) -> bool:
+    return bool(LEAVING.search(text or ""))
 
 
 @dataclass(frozen=True)
