@@ -60,11 +60,11 @@ async def referred_order(tracker: Tracker, crm: CRMClient) -> str | None:
     return await discussed_order(tracker, crm)
 
 
-def by_name(tracker: Tracker, response: str) -> tuple[str, Events]:
-    """`response + "_named"` ("Hi Ada! ...") the first time in a conversation, then `response`."""
+def by_name(tracker: Tracker, plain: str, named: str) -> tuple[str, Events]:
+    """The `named` response ("Hi Ada! ...") the first time in a conversation, then `plain`."""
     if tracker.get_slot(NAME_USED):
-        return response, []
-    return f"{response}_named", [slot(NAME_USED, True)]
+        return plain, []
+    return named, [slot(NAME_USED, True)]
 
 
 class OrderContextAction(CRMAction):

@@ -84,15 +84,15 @@ class ActionHumanHandoff(CRMAction):
             dispatcher.utter_message(response="utter_agents_offline")
             return [SlotSet(PENDING_OFFER, "ticket")]
         logger.info("Conversation queued for a human (handoff %s)", handoff.get("id"))
-        dispatcher.utter_message(**wait_reply("utter_handoff_queued", handoff))
+        dispatcher.utter_message(**wait_reply(("utter_handoff_queued", "utter_handoff_queued_eta"), handoff))
         return [SlotSet(PENDING_OFFER, None), ConversationPaused()]
 
 
-def wait_reply(response: str, place: dict[str, Any]) -> dict[str, Any]:
-    """The queue reply with the place in the queue, and the expected wait when the CRM knows it."""
+def wait_reply(responses: tuple[str, str], place: dict[str, Any]) -> dict[str, Any]:
+    """The queue reply (without, with the wait) with the place in the queue, and the expected
+    wait when the CRM knows it."""
     minutes = place.get("expected_wait_minutes")
-    name = f"{response}_eta" if minutes else response
-    return {"response": name, "position": place.get("position") or 1, "minutes": minutes}
+    return {"response": responses[bool(minutes)], "position": place.get("position") or 1, "minutes": minutes}
 
 
 class ActionHandoffWaiting(CRMAction):
@@ -112,7 +112,7 @@ class ActionHandoffWaiting(CRMAction):
             return [ConversationResumed()]
         place = await crm.handoff_place(tracker.sender_id)
         if place["status"] == "queued":
-            dispatcher.utter_message(**wait_reply("utter_handoff_wait_ack", place))
+            dispatcher.utter_message(**wait_reply(("utter_handoff_wait_ack", "utter_handoff_wait_ack_eta"), place))
         elif place["status"] == "none":  # the request ended without a colleague: the bot is back
             dispatcher.utter_message(response="utter_handoff_cancelled")
             return [ConversationResumed()]

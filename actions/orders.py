@@ -67,7 +67,7 @@ class ActionOrderStatus(CRMAction):
             dispatcher.utter_message(response="utter_order_not_found", number=number)
             return []
         summary = describe_order(answer["order"], domain, tracker.current_slot_values())
-        response, events = by_name(tracker, "utter_order_status")
+        response, events = by_name(tracker, "utter_order_status", "utter_order_status_named")
         dispatcher.utter_message(response=response, first_name=answer["customer"]["first_name"], order_summary=summary)
         return [*events, slot(CONTEXT_ORDER, number)]
 
@@ -87,7 +87,7 @@ async def list_recent_orders(
     answer = await crm.list_orders(limit=limit)
     first_name, orders = answer["customer"]["first_name"], answer["orders"]
     if not orders:
-        response, events = by_name(tracker, "utter_no_orders")
+        response, events = by_name(tracker, "utter_no_orders", "utter_no_orders_named")
         dispatcher.utter_message(response=response, first_name=first_name)
         return events
     slots = tracker.current_slot_values()
@@ -95,7 +95,7 @@ async def list_recent_orders(
         phrase(domain, slots, "utter_part_order_line", order_summary=describe_order(order, domain, slots))
         for order in orders
     ]
-    response, events = by_name(tracker, "utter_recent_orders")
+    response, events = by_name(tracker, "utter_recent_orders", "utter_recent_orders_named")
     dispatcher.utter_message(response=response, first_name=first_name, order_lines="\n".join(lines))
     return events
 
