@@ -14,7 +14,7 @@ from rasa_sdk import Tracker
 
 from actions.base import CRMAction, Events, valid_order_number
 from actions.crm_client import CRMClient, NotFound
-from actions.formatting import human_date
+from actions.formatting import describe_order, human_date
 
 CONTEXT_ORDER = "context_order"
 CONTEXT_PRODUCT = "context_product"
@@ -119,3 +119,27 @@ class ActionTrackingNumber(OrderContextAction):
         if order["status"] in ("pending", "processing"):
             return "utter_tracking_not_yet", values
         return "utter_tracking_none", values
+
+
+class ActionDeliveryTime(CRMAction):
+    """ "When will it arrive?" about the order being discussed is that order's status; otherwise
+    the general delivery times."""
+
+    def name(self) -> str:
+        return "action_delivery_time"
+
+    async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
+        text = (tracker.latest_message or {}).get("text") or ""
+        remembered = tracker.get_slot(CONTEXT_ORDER)
+        if not (crm.is_verified and remembered and REFERS_BACK.search(text)):
+            dispatcher.utter_message(response="utter_delivery_time")
+            return []
+        try:
+            answer = await crm.get_order(str(remembered))
+        except NotFound:
+            dispatcher.utter_message(response="utter_delivery_time")
+            return []
+        summary = describe_order(answer["order"], domain, tracker.current_slot_values())
+        response, events = by_name(tracker, "utter_order_status", "utter_order_status_named")
+        dispatcher.utter_message(response=response, first_name=answer["customer"]["first_name"], order_summary=summary)
+        return events

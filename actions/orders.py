@@ -31,8 +31,10 @@ from actions.crm_client import (
     CustomerNotVerified,
     NotFound,
 )
+from actions.feedback import offer_to_stay
 from actions.formatting import describe_order, human_date, money
 from actions.identity import crm_client_for
+from actions.personalisation import sounds_like_leaving
 from actions.phrasing import phrase
 
 # A response name and the values that fill it in.
@@ -282,6 +284,8 @@ class TicketAction(CRMAction):
         else:
             response, values = self.confirmation(ticket, number)
             dispatcher.utter_message(response=response, **values)
+        if sounds_like_leaving(text):
+            await offer_to_stay(dispatcher, tracker, crm)
         return [slot(CONTEXT_TICKET, ticket["id"]), *([slot(CONTEXT_ORDER, number)] if number else [])]
 
 

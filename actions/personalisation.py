@@ -15,7 +15,8 @@ LEAVING = re.compile(
     r"\b(?:done with you|never (?:order|buy|shop|com)\w* (?:again|here|from you)|(?:shop|buy|go|order)\w* elsewhere"
     r"|take my (?:business|money) elsewhere|(?:switch|mov)\w* to (?:another|a different|your competitor)"
     r"|fed up|sick of|had enough|last time i (?:order|buy|shop)|close my account|worst (?:shop|service|company)"
-    r"|(?:cancel|delete) my account|so disappointed|ridiculous|unacceptable|furious)",
+    r"|(?:cancel|delete) my account|so disappointed|ridiculous|unacceptable|furious|quit(?:ting)? (?:this|your|you)"
+    r"|(?:leave|leaving) (?:this|your) (?:shop|store))",
     re.IGNORECASE,
 )
 

@@ -13,7 +13,6 @@ import re
 import uuid
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from http.cookies import SimpleCookie
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +27,7 @@ from crm_backend.handoff.models import Handoff
 from crm_backend.orders.models import Order
 from crm_backend.returns.models import Return
 from crm_backend.tickets.models import Ticket
+from ops.console_http import ConsoleHTTP
 
 logger = logging.getLogger(__name__)
 
@@ -100,39 +100,17 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     return sorted(json.dumps(change) for change in found)
 
 
-class Console:
-    """An agent in the console over HTTP (login with CSRF, claim, reply, hand back, logout)."""
+class Console(ConsoleHTTP):
+    """The benchmark's agent in the console (ops/console_http.py): online while logged in."""
 
     def __init__(self, base_url: str, email: str, password: str) -> None:
-        self.http = httpx.Client(base_url=base_url, follow_redirects=False, timeout=60)
+        super().__init__(base_url)
         self.email, self.password = email, password
-        self.cookies: dict[str, str] = {}
         self.logged_in = False
-
-    def request(self, method: str, path: str, **options: Any) -> httpx.Response:
-        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())} if self.cookies else {}
-        response = self.http.request(method, path, headers=headers, **options)
-        for header in response.headers.get_list("set-cookie"):
-            for name, morsel in SimpleCookie(header).items():
-                if morsel["max-age"] == "0" or not morsel.value:
-                    self.cookies.pop(name, None)
-                else:
-                    self.cookies[name] = morsel.value
-        return response
-
-    def csrf(self, path: str) -> str:
-        match = re.search(r'name="csrf_token" value="([^"]+)"', self.request("GET", path).text)
-        if not match:
-            raise RuntimeError(f"no CSRF token on {path}")
-        return match.group(1)
-
-    def post(self, path: str, **fields: str) -> httpx.Response:
-        return self.request("POST", path, data={"csrf_token": self.csrf("/console/handoffs"), **fields})
 
     def online(self, wanted: bool) -> None:
         if wanted and not self.logged_in:
-            form = {"email": self.email, "password": self.password, "csrf_token": self.csrf("/console/login")}
-            response = self.request("POST", "/console/login", data={**form, "next": ""})
+            response = self.log_in_as(self.email, self.password)
             if response.status_code != 303:
                 raise RuntimeError(f"console login failed: {response.status_code}")
             self.logged_in = True

@@ -167,12 +167,12 @@ async def test_a_gold_member_gets_the_vip_greeting_and_the_reason_is_logged(acti
     )
 
 
-async def test_a_valued_segment_without_loyalty_is_a_valued_member(action_env, tracker_for, crm_db):
+async def test_a_valued_segment_without_a_vip_tier_gets_the_personal_greeting(action_env, tracker_for, crm_db):
     set_loyalty(crm_db, 270, points=None)
     set_score(crm_db, 270, segment="Champions", churn_probability=0.05)
-    messages, _ = await run(ActionGreet(), tracker_for("hi", "greet", customer_id=270))
-    assert messages[0]["response"] == "utter_greet_vip_no_tier"
-    assert "one of our valued members" in text_of(messages[0])
+    messages, events = await run(ActionGreet(), tracker_for("hi", "greet", customer_id=270))
+    assert messages[0]["response"] == "utter_greet_personal"  # VIP wording by tier only (issue 16)
+    assert events == [{"event": "slot", "timestamp": None, "name": "name_used", "value": True}]
 
 
 async def test_a_plain_customer_gets_the_personal_greeting(action_env, tracker_for, crm_db):
@@ -205,7 +205,7 @@ async def test_recent_orders_and_invoice_are_worded_by_the_domain(action_env, tr
                       skus=("KI0000", "GA2001"))  # fmt: skip
     name = crm_db.get(Customer, 273).first_name
     listed = (await run(ActionListOrders(), tracker_for("my orders", "list_orders", customer_id=273)))[0]
-    assert listed[0]["response"] == "utter_recent_orders"
+    assert listed[0]["response"] == "utter_recent_orders_named"  # the first reply of the conversation
     lines = text_of(listed[0]).split("\n")
     assert lines[0] == f"Hi {name}! Here are your most recent orders:"
     assert lines[-1] == "Ask me about any order by its number."
