@@ -106,7 +106,7 @@ CONVERSATIONS = [
         "verified": True,
         "tags": ["context", "items"],
         "turns": [
-            said("where is {shipped_order}?", "order_status", mentions=("{shipped_order}",)),
+            said("where is my order {shipped_order}?", "order_status", mentions=("{shipped_order}",)),
             said("what's in it again?", "order_items", mentions=("{item_b}",)),
         ],
     },
