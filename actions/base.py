@@ -21,6 +21,7 @@ ORDER_NUMBER = re.compile(
 
 Events = list[dict[str, Any]]
 OFFER_SLOT = "pending_offer"  # what a "yes" accepts now (actions/handoff.py)
+CONTEXT_ORDER_SLOT = "context_order"  # the order being discussed (actions/context.py)
 
 
 def order_number(tracker: Tracker) -> str | None:
@@ -57,6 +58,10 @@ class CRMAction(Action, abc.ABC):
         events: Events = []
         try:
             events = await self.act(dispatcher, tracker, domain, crm)
+            # The order a form or action worked on becomes the order being discussed (actions/context.py).
+            worked_on = valid_order_number(tracker.get_slot("order_id"))
+            if worked_on and not any(e.get("name") == CONTEXT_ORDER_SLOT for e in events):
+                events = [*events, {"event": "slot", "timestamp": None, "name": CONTEXT_ORDER_SLOT, "value": worked_on}]
         except ConversationOwnedByAnother:
             dispatcher.utter_message(response="utter_conversation_belongs_to_another")
         except CustomerNotVerified:
@@ -72,6 +77,7 @@ class CRMAction(Action, abc.ABC):
             dispatcher.utter_message(response="utter_something_went_wrong")
         # An offer ("shall I ...?") holds for the next message only; an action that makes one sets it again.
         expired = [OFFER_SLOT] if tracker.get_slot(OFFER_SLOT) else []
+
         return [
             *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in expired],
             *events,

@@ -12,11 +12,11 @@ from typing import Any
 
 from rasa_sdk import Tracker
 
-from actions.base import CRMAction, Events, valid_order_number
+from actions.base import CONTEXT_ORDER_SLOT, CRMAction, Events, valid_order_number
 from actions.crm_client import CRMClient, NotFound
 from actions.formatting import describe_order, human_date
 
-CONTEXT_ORDER = "context_order"
+CONTEXT_ORDER = CONTEXT_ORDER_SLOT
 CONTEXT_PRODUCT = "context_product"
 CONTEXT_TICKET = "context_ticket"
 NAME_USED = "name_used"

@@ -31,10 +31,9 @@ from actions.crm_client import (
     CustomerNotVerified,
     NotFound,
 )
-from actions.feedback import offer_to_stay
 from actions.formatting import describe_order, human_date, money
 from actions.identity import crm_client_for
-from actions.personalisation import sounds_like_leaving
+from actions.personalisation import offer_to_stay, sounds_like_leaving
 from actions.phrasing import phrase
 
 # A response name and the values that fill it in.
@@ -247,6 +246,7 @@ class TicketAction(CRMAction):
 
     category = "general"
     subject = "Customer request"
+    priority = "normal"
 
     def issue(self, text: str) -> str | None:
         """The kind of issue, for the CRM's fact check (e.g. "late")."""
@@ -267,6 +267,7 @@ class TicketAction(CRMAction):
             conversation_id=tracker.sender_id,
             order_number=number,
             issue=self.issue(text),
+            priority=self.priority,
         )
         number = ticket.get("order_number") or number
         outcome = ticket.get("outcome", "opened")
@@ -309,6 +310,11 @@ LATE_WORDS = re.compile(
 )
 
 
+def late_issue(text: str) -> str | None:
+    """ "late" when the message says the parcel is overdue (the CRM then checks the date)."""
+    return "late" if LATE_WORDS.search(text) else None
+
+
 class ActionReportDeliveryProblem(TicketAction):
     category = "delivery_problem"
     subject = "Delivery problem"
@@ -318,7 +324,7 @@ class ActionReportDeliveryProblem(TicketAction):
         return "action_report_delivery_problem"
 
     def issue(self, text: str) -> str | None:
-        return "late" if LATE_WORDS.search(text) else None
+        return late_issue(text)
 
     def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
         if number:

@@ -9,6 +9,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from rasa_sdk import Tracker
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.crm_client import CRMClient, CustomerNotVerified
+
 # Leaving or frustration language, whatever the intent: "I'm done with you guys", "never ordering
 # again", "I'll shop elsewhere", "fed up". With a high churn risk (the CRM's call) it earns an offer.
 LEAVING = re.compile(
@@ -51,3 +56,19 @@ def greeting(profile: dict[str, Any]) -> Choice:
         response = "utter_greet_vip" if tier else "utter_greet_vip_no_tier"
         return Choice("vip_greeting", chosen["reason"], response, {"first_name": name, "tier": tier})
     return Choice("personal_greeting", chosen["reason"], "utter_greet_personal", {"first_name": name})
+
+
+async def offer_to_stay(dispatcher: CollectingDispatcher, tracker: Tracker, crm: CRMClient) -> bool:
+    """The CRM's retention voucher (unique, expiring) for a verified customer it says we may lose;
+    whether one was offered. The reason, with the factors that raised the risk, is logged."""
+    if not crm.is_verified:
+        return False
+    try:
+        offer = retention_offer(await crm.retention_offer())
+    except CustomerNotVerified:
+        return False
+    if offer is None:
+        return False
+    dispatcher.utter_message(response=offer.response, **offer.values)
+    await crm.log_decision(tracker.sender_id, offer.decision, offer.reason)
+    return True

@@ -5,6 +5,7 @@ import re
 from typing import Any
 
 from actions.base import CRMAction, Events, latest_intent
+from actions.context import CONTEXT_PRODUCT, slot
 from actions.crm_client import CRMClient, CustomerNotVerified
 from actions.phrasing import phrase
 from protocol import payloads
@@ -43,6 +44,8 @@ class ActionProductInfo(CRMAction):
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         query = next(tracker.get_latest_entity_values("product"), None) or tracker.get_slot("product")
+        # "is it in stock?": the product being discussed (actions/context.py).
+        query = query or tracker.get_slot(CONTEXT_PRODUCT)
         if not query or len(str(query).strip()) < 2:
             dispatcher.utter_message(response="utter_ask_which_product")
             return []
@@ -59,7 +62,7 @@ class ActionProductInfo(CRMAction):
             description=product["description"],
             json_message=payloads.product_cards([product_card(product)]),
         )
-        return []
+        return [slot(CONTEXT_PRODUCT, product["name"])]
 
 
 # "under 20 euros", "max 60€", "less than €40", "up to 25 eur": the budget.

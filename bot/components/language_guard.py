@@ -28,6 +28,69 @@ INTENT_NAME = "unsupported_language"
 # Compared with English: the languages our customers most often write in instead.
 OTHER_LANGUAGES = ("GERMAN", "FRENCH", "SPANISH", "ITALIAN", "DUTCH", "PORTUGUESE", "POLISH", "CHINESE", "JAPANESE")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+_WORDS = re.compile(r"[a-z']+")
+# Low-accuracy mode mistakes short English for German or Dutch ("ok I'll check my orders later,
+# bye": German 0.99). Two of these common English words in a message keep it English.
+ENGLISH_WORDS = frozenset(
+    [
+        "i",
+        "i'll",
+        "i'm",
+        "i'd",
+        "my",
+        "me",
+        "you",
+        "your",
+        "the",
+        "a",
+        "an",
+        "is",
+        "are",
+        "was",
+        "it",
+        "it's",
+        "and",
+        "or",
+        "but",
+        "to",
+        "of",
+        "for",
+        "in",
+        "on",
+        "with",
+        "at",
+        "this",
+        "that",
+        "what",
+        "where",
+        "when",
+        "how",
+        "why",
+        "can",
+        "could",
+        "would",
+        "will",
+        "please",
+        "thanks",
+        "thank",
+        "bye",
+        "later",
+        "order",
+        "orders",
+        "check",
+        "just",
+        "ok",
+        "not",
+        "no",
+        "yes",
+        "do",
+        "does",
+        "did",
+        "have",
+        "has",
+        "get",
+    ]
+)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff]")
 _detector: Any = None
 
@@ -50,6 +113,8 @@ def foreign_language(text: str, min_letters: int, min_confidence: float) -> tupl
     """(language, confidence) when `text` is confidently not English, else None."""
     letters = len(_LETTERS.findall(text))
     if letters < (4 if _CJK.search(text) else min_letters):
+        return None
+    if sum(word in ENGLISH_WORDS for word in _WORDS.findall(text.lower())) >= 2:
         return None
     values = detector().compute_language_confidence_values(text)
     if not values:

@@ -76,7 +76,7 @@ async def test_start_return_stores_it_and_tells_the_reference(action_env, tracke
     stored = crm_db.scalars(select(Return).where(Return.order_id == order.id)).one()
     assert stored.reason == "too small"
     assert f"Your return reference is {stored.reference}." in text_of(messages[0])
-    assert {e["name"] for e in events} == {"order_id", "return_reason", "request_refused"}
+    assert {e["name"] for e in events} == {"order_id", "return_reason", "request_refused", "context_order"}
     refunds = (await run(ActionRefundStatus(), tracker_for("refund?", "refund_status", customer_id=205)))[0]
     assert f"Return {stored.reference} (order {order.number}) is requested" in text_of(refunds[0])
 

@@ -90,7 +90,8 @@ async def test_a_return_opened_meanwhile_is_explained_at_the_end_of_the_form(act
     slots = {"order_id": order.number, "return_reason": "too small"}
     messages, events = await run(ActionStartReturn(), tracker_for("too small", "inform", customer_id=264, slots=slots))
     assert [m["response"] for m in messages] == ["utter_return_already_requested"]
-    assert events == [
+    discussed = {"event": "slot", "timestamp": None, "name": "context_order", "value": order.number}
+    assert events == [discussed] + [
         {"event": "slot", "timestamp": None, "name": name, "value": None}
         for name in ("order_id", "return_reason", "request_refused")
     ]
