@@ -227,14 +227,17 @@ class Runner:
             texts = [e.get("text") or "" for e in events if e.get("event") == "bot"]
         reply = "\n".join(t for t in texts if t)
         labels = turn_labels(events)
-        empty = replies is None or not reply.strip()
+        # None: nothing could be sent (no such button, no handoff to act on): a failed turn, but
+        # not an empty reply of the bot's.
+        empty = replies is not None and not reply.strip()
         if expect is None:  # an agent step without expectations (claims): only data changes count
             return Turn(kind, True, False, sorted(labels), None, changes, None, len(changes), reply=reply, sent=sent)
         wanted = fill_changes(expect.get("changes") or [], values)
         unintended = sum((Counter(changes) - Counter(wanted)).values())
         mentions = [fill(m, values) for m in expect.get("mentions") or []]
         missing = [m for m in mentions if m.lower() not in reply.lower()]
-        ok = not empty and matches(expect["outcome"], labels) and changes == wanted and not missing
+        ok = replies is not None and not empty and matches(expect["outcome"], labels) and changes == wanted
+        ok = ok and not missing
         return Turn(kind, ok, (empty and kind != "agent") or (empty and step.get("agent") != "claims"), sorted(labels),
                     expect["outcome"], changes, wanted, unintended, missing, reply[:500], sent[:300])  # fmt: skip
 
@@ -265,5 +268,6 @@ def summarise(conversations: list[dict[str, Any]], results: dict[str, list[Turn]
         **overall,
         "unintended_data_changes": unintended,
         "empty_replies": sum(t.empty for t in all_turns),
+        "clicks_without_button": sum(t.kind == "click" and not t.sent for t in all_turns),
         "per_tag": {tag: figures(groups) for tag, groups in sorted(per_tag.items())},
     }
