@@ -28,7 +28,7 @@ FALLBACK_ACTION = "action_handle_fallback"
 FALLBACK_LOOKBACK_EVENTS = 8
 AGENTS_OFFLINE = "agents_offline"  # the CRM's code outside agents' hours
 PENDING_OFFER = OFFER_SLOT  # what a "yes" accepts: "human" or "ticket"
-CANCEL_INTENTS = {"cancel_handoff", "stop"}
+CANCEL_INTENTS = {"stop"}  # and the words of BACK_TO_BOT: no intent of its own (it took "talk to a human")
 # "never mind, I'll ask the bot", "forget it", "cancel the request", "I don't need a human any more".
 BACK_TO_BOT = re.compile(
     r"\bnever ?mind\b|\bforget (?:it|that|about it)\b|\bcancel (?:the|my|that) (?:request|handoff)\b"

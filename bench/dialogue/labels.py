@@ -111,7 +111,6 @@ RESPONSES: dict[str, tuple[str, ...]] = {
     "utter_handoff_wait_ack": ("handoff_wait_ack",),
     "utter_handoff_wait_ack_eta": ("handoff_wait_ack",),
     "utter_handoff_cancelled": ("handoff_cancelled",),
-    "utter_no_handoff_to_cancel": ("not_done",),
     "utter_agents_offline": ("agents_offline",),
     "utter_ask_csat": ("csat_ask",),
     "utter_thank_csat": ("csat_thanks",),
