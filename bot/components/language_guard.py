@@ -28,7 +28,7 @@ INTENT_NAME = "unsupported_language"
 # Compared with English: the languages our customers most often write in instead.
 OTHER_LANGUAGES = ("GERMAN", "FRENCH", "SPANISH", "ITALIAN", "DUTCH", "PORTUGUESE", "POLISH", "CHINESE", "JAPANESE")
 _LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
-_WORDS = re.compile(r"[a-z']+")
+_WORDS = re.compile(r"[a-z]+")  # "what's" -> "what", "s"
 # Low-accuracy mode mistakes short English for German or Dutch ("ok I'll check my orders later,
 # bye": German 0.99). Two of these common English words in a message keep it English.
 ENGLISH_WORDS = frozenset(

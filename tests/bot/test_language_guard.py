@@ -41,6 +41,7 @@ def test_a_foreign_message_gets_the_unsupported_language_intent(text):
         "hmm ok",
         "ok I'll check my orders later, bye",  # German 0.99 to lingua's low-accuracy mode
         "thanks a lot, bye bye",
+        "what's the wifi password",
     ],
 )
 def test_english_short_and_button_messages_are_left_alone(text):
