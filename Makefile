@@ -21,7 +21,7 @@ STACK_TEST_DIRS := tests/e2e tests/web tests/channels tests/security tests/relia
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu bench-load bench-faults bench-security
+.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu bench-load bench-faults bench-security bench-dialogue
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -91,6 +91,10 @@ bench-load: setup $(MODEL)  ## load benchmark vs a bare `rasa init` bot, with a 
 
 bench-security: setup $(MODEL)  ## every attack case by category, redaction on the blind PII sets (bench/results/security.json)
 	$(APP_PY) -m bench.security.run
+
+DIALOGUE_DATA ?= bench/data/dialogue/dev.jsonl
+bench-dialogue: setup $(MODEL)  ## scripted conversations through the full stack (bench/results/dialogue.json)
+	$(APP_PY) -m bench.dialogue.run $(DIALOGUE_DATA)
 
 bench-faults: setup $(MODEL)  ## kill and restart each process under 50 conversations (bench/results/faults.json)
 	$(APP_PY) -m bench.faults.run

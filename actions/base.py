@@ -21,6 +21,8 @@ ORDER_NUMBER = re.compile(
 )
 
 Events = list[dict[str, Any]]
+OFFER_SLOT = "pending_offer"  # what a "yes" accepts now (actions/handoff.py)
+CONTEXT_ORDER_SLOT = "context_order"  # the order being discussed (actions/context.py)
 
 
 def order_number(tracker: Tracker) -> str | None:
@@ -63,6 +65,10 @@ class CRMAction(Action, abc.ABC):
         events: Events = []
         try:
             events = await self.act(dispatcher, tracker, domain, crm)
+            # The order a form or action worked on becomes the order being discussed (actions/context.py).
+            worked_on = valid_order_number(tracker.get_slot("order_id"))
+            if worked_on and not any(e.get("name") == CONTEXT_ORDER_SLOT for e in events):
+                events = [*events, {"event": "slot", "timestamp": None, "name": CONTEXT_ORDER_SLOT, "value": worked_on}]
         except ConversationOwnedByAnother:
             dispatcher.utter_message(response="utter_conversation_belongs_to_another")
         except CustomerNotVerified:
@@ -76,4 +82,11 @@ class CRMAction(Action, abc.ABC):
         except MissingResponse:
             logger.exception("%s: the domain lacks a response this action needs", self.name())
             dispatcher.utter_message(response="utter_something_went_wrong")
-        return events + [{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots]
+        # An offer ("shall I ...?") holds for the next message only; an action that makes one sets it again.
+        expired = [OFFER_SLOT] if tracker.get_slot(OFFER_SLOT) else []
+
+        return [
+            *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in expired],
+            *events,
+            *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots],
+        ]

@@ -11,6 +11,7 @@ from crm_backend.handoff.models import CsatRating, Handoff, OutboundMessage
 from crm_backend.imports.models import OrderCharge
 from crm_backend.insights.models import ConversationInsight, CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
+from crm_backend.offers.models import RetentionVoucher
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, Return, ReturnItem
 from crm_backend.tickets.models import Ticket, TicketMessage
@@ -22,6 +23,6 @@ __all__ = [
     "ConversationSummary", "ConversationTag",
     "CsatRating", "Customer", "CustomerScore", "Handoff", "LinkCode", "LoyaltyAccount",
     "NluAnnotation", "Order", "OrderCharge", "OrderItem", "OrderStatus", "OutboundMessage",
-    "Recommendation", "Refund", "Return", "ReturnItem", "Role", "Shipment", "Ticket",
+    "Recommendation", "Refund", "RetentionVoucher", "Return", "ReturnItem", "Role", "Shipment", "Ticket",
     "TicketMessage", "TrainingJob", "TranscriptIndexState",
 ]  # fmt: skip

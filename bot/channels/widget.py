@@ -238,6 +238,8 @@ class WidgetSocketIOInput(SocketIOInput):
         except Exception:  # Rasa's own channel loses these silently; the widget tells the user
             logger.exception("Rasa failed to handle message %s of %s", message_id, sender_id)
             failed = True
+        if turn.sent == 0:
+            await turns.answer_while_paused(agent, sender_id, output)
         apology = await turns.apologise_if_silent(agent, sender_id, turn.sent > 0)
         if apology is not None:
             await output.send_text_message(sender_id, apology)

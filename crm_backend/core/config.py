@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     # What the job worker (`python -m crm_backend jobs work`, never the web process) runs for a
     # retraining job, in the project folder.
     retrain_command: str = "make train"
+    # When colleagues answer live chats: "always", "never", or "HH:MM-HH:MM" in UTC (e.g.
+    # "08:00-18:00"). Agents count as online inside these hours or while an agent is logged in;
+    # outside, the bot says so and offers a ticket instead of queueing (handoff/availability.py).
+    agent_hours: str = Field(default="always", pattern=r"^(always|never|\d{2}:\d{2}-\d{2}:\d{2})$")
     # Agents of the console and /api: how long a login lasts, and the brute-force guard.
     agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     # Failures per (account, client address) before each attempt waits, the wait doubling

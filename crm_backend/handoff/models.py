@@ -13,6 +13,7 @@ class HandoffStatus(StrEnum):
     QUEUED = "queued"  # paused, waiting for an agent
     ACTIVE = "active"  # an agent has claimed it and is talking
     CLOSED = "closed"  # handed back to the bot
+    CANCELLED = "cancelled"  # the customer went back to the bot before anyone claimed it
 
 
 class Handoff(Base):

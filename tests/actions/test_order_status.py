@@ -29,7 +29,10 @@ async def test_verified_customer_gets_status_and_dates_from_the_database(action_
     order = stored_order(seeded_database_url, "702733")
     assert order.customer_id == 1 and order.status == "shipped"
     messages, events = await run_action(load_tracker("order_status_with_id", customer_id=1))
-    assert events == CLEARED_SLOT
+    # The name once per conversation, and the order is now the one being discussed (issue 16).
+    name_used = {"event": "slot", "timestamp": None, "name": "name_used", "value": True}
+    discussed = {"event": "slot", "timestamp": None, "name": "context_order", "value": "702733"}
+    assert events == [name_used, discussed, *CLEARED_SLOT]
     assert len(messages) == 1
     text = text_of(messages[0])
     assert text.startswith("Hi Ada! Order 702733 is shipped")

@@ -62,6 +62,6 @@ def test_domain_buttons_and_list_lines_reach_the_channel(web_stack, say, token, 
 
 def test_a_product_answer_carries_words_and_cards(web_stack, crm):
     replies = send_rest(web_stack, "e2e-product-price", "what does the Cast iron skillet cost?")
-    assert replies[0]["text"].startswith("The Cast iron skillet costs €")
+    assert replies[0]["text"].startswith("The price of the Cast iron skillet is €")
     cards = next(reply["custom"]["cards"] for reply in replies if "custom" in reply)
     assert [card["name"] for card in cards] == ["Cast iron skillet"]

@@ -95,6 +95,9 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/bot/outbox"): BRIDGE,
     ("POST", "/bot/outbox/{message_id}/delivered"): BRIDGE,
     ("POST", "/bot/handoffs"): BOT_OPTIONAL,
+    # The action server asks about the conversation it is answering (the queue holds no customer data).
+    ("GET", "/bot/handoffs/place"): BOT,
+    ("POST", "/bot/handoffs/cancel"): BOT,
     ("POST", "/bot/csat"): BOT_OPTIONAL,
     ("GET", "/console/login"): PUBLIC,
     ("POST", "/console/login"): PUBLIC,
@@ -129,6 +132,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "ReturnRequest": {"order_number": "{b_order}", "reason": "it arrived damaged"},
     "ConsentChange": {"granted": True},
     "TicketRequest": {"category": "other", "subject": "hello", "body": "please help"},
+    "HandoffCancel": {"conversation_id": "idor-handoff"},
     "DecisionRequest": {"conversation_id": "security", "decision": "test", "reason": "test"},
     "LoginRequest": {"email": "nobody@agents.example.com", "password": "not the password"},
     "AgentCreate": {"email": "intruder@agents.example.com", "name": "Intruder", "password": "a long password 123"},
