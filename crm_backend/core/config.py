@@ -53,6 +53,12 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     # /docs, /redoc and /openapi.json: off unless DEMO_MODE or API_DOCS=true.
     api_docs: bool = False
+    # Service levels of the live inbox: an agent's first reply, and the handoff's resolution,
+    # within these many seconds of the customer being queued (the console's breach view).
+    sla_first_response_seconds: int = Field(default=5 * 60, ge=1)
+    sla_resolution_seconds: int = Field(default=4 * 3600, ge=1)
+    # How often the console's live stream looks for new handoffs and messages.
+    inbox_poll_seconds: float = Field(default=1.0, gt=0)
 
 
 @lru_cache

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from crm_backend.agents.models import Role
@@ -57,7 +58,7 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     assert "Lovelace" in page.locator("#customer-360").inner_text()
     page.fill("#reply-form textarea", "Hi Ada, Sam here. Let me check that for you.")
     page.click("#reply-form button")
-    page.wait_for_load_state()
+    expect(page.locator("#reply-status")).to_have_text("sent")  # by fetch: the page stays
     assert "Hi Ada, Sam here. Let me check that for you." in tracker_texts(stack, sender, "bot")
     page.locator("#live-transcript").get_by_text("Sam here").wait_for()
 
@@ -76,11 +77,14 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     assert (rating.score, rating.target, rating.customer_id) == (5, "human", 1)
 
     page.goto(f"/console/conversations/{sender}")
-    first = page.locator("details.annotate").first
-    first.locator("summary").click()
-    first.locator("select[name=intent]").select_option("order_status")
-    first.locator("button[type=submit]").click()
-    page.wait_for_url("**m=Annotation%20saved**")
+    expect(page.locator("#annotate-form")).to_be_hidden()  # one form, opened on demand
+    page.locator("button.annotate-open").first.click()
+    form = page.locator("li.msg.user #annotate-form")
+    expect(form.locator(".annotate-text")).to_have_text("hello")
+    form.locator("select[name=intent]").select_option("order_status")
+    form.locator("button[type=submit]").click()
+    expect(form.locator(".annotate-status")).to_have_text("Annotation saved.")
+    expect(page.locator("button.annotate-open").first).to_have_text("Annotated: order_status")
     page.goto("/console/training")
     page.click("#export-button")
     page.wait_for_url(lambda url: "/console/training?m=Wrote" in url)
