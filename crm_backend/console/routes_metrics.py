@@ -3,21 +3,22 @@
 from datetime import UTC, datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from crm_backend.audit.service import AuditAction, audit
 from crm_backend.console.auth import ConsoleAgent
 from crm_backend.console.deps import TrackerDep
-from crm_backend.console.metrics import build_dashboard, dashboard_csv, plot_png, unrecognised_clusters
+from crm_backend.console.metrics import MetricsCache, build_dashboard, dashboard_csv, unrecognised_clusters
 from crm_backend.console.render import render
-from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.core.deps import SessionDep, SettingsDep, from_state
 from crm_backend.core.errors import NotFound
 from crm_backend.handoff import service as handoffs
 from crm_backend.transcripts.review import refresh_index
 
 router = APIRouter()
-PLOTS = ("rates", "channel", "intent", "segment")
+PLOTS = ("rates", "containment_channel", "containment_segment", "channel", "intent", "segment")
+CacheDep = Annotated[MetricsCache, Depends(from_state("metrics_cache"))]
 DEFAULT_DAYS = 30
 DayQuery = Annotated[str, Query(max_length=10, pattern=r"^(\d{4}-\d{2}-\d{2})?$")]
 
@@ -38,12 +39,13 @@ def metrics_page(
     db_session: SessionDep,
     settings: SettingsDep,
     tracker: TrackerDep,
+    cache: CacheDep,
     date_from: DayQuery = "",
     date_to: DayQuery = "",
 ):
     refresh_index(db_session=db_session, tracker=tracker, secret=settings.customer_token_secret.get_secret_value())
     since, until, start, end = _range(date_from, date_to)
-    board = build_dashboard(db_session=db_session, since=since, until=until)
+    _key, board = cache.dashboard(db_session=db_session, since=since, until=until)
     audit(db_session, agent, AuditAction.READ, "metrics")
     return render(
         request,
@@ -62,13 +64,19 @@ def metrics_page(
 
 @router.get("/metrics/plot/{name}.png")
 def metrics_plot(
-    name: str, agent: ConsoleAgent, db_session: SessionDep, date_from: DayQuery = "", date_to: DayQuery = ""
+    name: str,
+    agent: ConsoleAgent,
+    db_session: SessionDep,
+    cache: CacheDep,
+    date_from: DayQuery = "",
+    date_to: DayQuery = "",
 ):
+    """A chart, rendered once per range and data (the cache); the browser may keep it a minute."""
     if name not in PLOTS:
         raise NotFound("No such chart.")
     since, until, _, _ = _range(date_from, date_to)
-    board = build_dashboard(db_session=db_session, since=since, until=until)
-    return Response(plot_png(board, name), media_type="image/png")
+    png = cache.chart(db_session=db_session, since=since, until=until, name=name)
+    return Response(png, media_type="image/png", headers={"Cache-Control": "private, max-age=60"})
 
 
 @router.get("/metrics.csv")

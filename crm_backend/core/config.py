@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     # Where `python -m crm_backend annotations export` (and the console's button) writes agents'
     # corrections as Rasa NLU data; `make train` adds this file to the training data.
     annotations_export_path: str = "var/annotations/corrections.yml"
+    # Where the console writes a reviewed conversation as a Rasa test story; `make test` runs
+    # every story under tests/stories.
+    test_stories_export_dir: str = "tests/stories/from_console"
     # What the job worker (`python -m crm_backend jobs work`, never the web process) runs for a
     # retraining job, in the project folder.
     retrain_command: str = "make train"

@@ -6,6 +6,8 @@ run), claims the handoff, replies (the reply lands in Rasa's tracker), hands bac
 the customer's rating is stored for the human. Then an annotation is saved and exported.
 """
 
+import os
+import subprocess
 import time
 import uuid
 from pathlib import Path
@@ -19,9 +21,11 @@ from crm_backend.agents.models import Role
 from crm_backend.core.db import make_engine, make_session_factory
 from crm_backend.core.security import issue_customer_token
 from crm_backend.handoff.models import CsatRating
+from ops.stack import DEFAULT_MODEL
 from tests.stack_fixtures import add_agent, console_login, send_rest, tracker_texts
 
 pytestmark = pytest.mark.e2e
+RASA = Path(__file__).resolve().parents[2] / ".venv-rasa" / "bin" / "rasa"
 XSS = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">'
 
 
@@ -85,8 +89,34 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     form.locator("button[type=submit]").click()
     expect(form.locator(".annotate-status")).to_have_text("Annotation saved.")
     expect(page.locator("button.annotate-open").first).to_have_text("Annotated: order_status")
+    page.click("#story-form button")  # the reviewed conversation becomes a regression test
+    page.wait_for_url("**m=Wrote**")
+    check_story(stack, Path(stack.config.env["TEST_STORIES_EXPORT_DIR"]))
     page.goto("/console/training")
     page.click("#export-button")
     page.wait_for_url(lambda url: "/console/training?m=Wrote" in url)
     exported = yaml.safe_load(Path(stack.config.env["ANNOTATIONS_EXPORT_PATH"]).read_text())
     assert exported["nlu"][0]["intent"] == "order_status" and "- hello" in exported["nlu"][0]["examples"]
+
+
+def check_story(stack, directory: Path) -> None:
+    """The story file is Rasa 3.1 YAML that `rasa test core` runs, with the correction ("hello"
+    is order_status): the greeting the bot gave on its misreading is flagged, as the reviewer
+    is told, and the handoff that followed is predicted as stored."""
+    (story_file,) = directory.glob("console_*.yml")
+    document = yaml.safe_load(story_file.read_text())
+    steps = document["stories"][0]["steps"]
+    assert document["version"] == "3.1" and steps[0] == {"user": "hello", "intent": "order_status"}
+    assert {"user": "I want to talk to a human", "intent": "human_handoff"} in steps
+    assert steps[-1] == {"action": "action_human_handoff"}  # it ends at the pause
+    out = story_file.parent / "results"
+    run = subprocess.run(
+        [str(RASA), "test", "core", "--stories", str(story_file), "--model", str(DEFAULT_MODEL), "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    failed = (out / "failed_test_stories.yml").read_text()
+    assert failed.count("# predicted:") == 1 and "action_greet  # predicted: action_order_status" in failed, failed
