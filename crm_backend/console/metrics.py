@@ -229,7 +229,7 @@ class MetricsCache:
 
     def __init__(self, ttl: float = 300.0, size: int = 16) -> None:
         self.ttl, self.size = ttl, size
-        self._entries: dict[tuple, tuple[float, Dashboard, dict[str, bytes]]] = {}
+        self._entries: dict[tuple, tuple[float, Dashboard, dict]] = {}  # charts and clusters
         self._lock = threading.Lock()
 
     def _key(self, db_session: Session, since: float, until: float) -> tuple:
@@ -249,6 +249,18 @@ class MetricsCache:
                 self._entries.pop(min(self._entries, key=lambda k: self._entries[k][0]))
             self._entries[key] = (time.monotonic(), board, {})
         return key, board
+
+    def clusters(self, *, db_session: Session, tracker: Engine, since: float, until: float) -> list[dict]:
+        """The unrecognised messages' clusters (seconds of scikit-learn): once per key."""
+        key, board = self.dashboard(db_session=db_session, since=since, until=until)
+        with self._lock:
+            charts = self._entries.get(key, (0, board, {}))[2]
+            if "clusters" in charts:
+                return charts["clusters"]
+        found = unrecognised_clusters(tracker, since=since, until=until)
+        with self._lock:
+            charts["clusters"] = found
+        return found
 
     def chart(self, *, db_session: Session, since: float, until: float, name: str) -> bytes:
         key, board = self.dashboard(db_session=db_session, since=since, until=until)

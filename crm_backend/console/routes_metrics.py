@@ -8,8 +8,9 @@ from fastapi.responses import Response
 
 from crm_backend.audit.service import AuditAction, audit
 from crm_backend.console.auth import ConsoleAgent
+from crm_backend.console.charts import svg_chart
 from crm_backend.console.deps import TrackerDep
-from crm_backend.console.metrics import MetricsCache, build_dashboard, dashboard_csv, unrecognised_clusters
+from crm_backend.console.metrics import MetricsCache, build_dashboard, dashboard_csv
 from crm_backend.console.render import render
 from crm_backend.core.deps import SessionDep, SettingsDep, from_state
 from crm_backend.core.errors import NotFound
@@ -54,12 +55,29 @@ def metrics_page(
             "board": board,
             "date_from": start,
             "date_to": end,
+            "charts": [svg_chart(board, name) for name in PLOTS] if board.days else [],
             "plots": PLOTS if board.days else (),
-            "clusters": unrecognised_clusters(tracker, since=since, until=until),
             "queue": handoffs.queue_stats(db_session=db_session),
             "load": handoffs.agent_load(db_session=db_session),
         },
     )
+
+
+@router.get("/metrics/clusters")
+def metrics_clusters(
+    request: Request,
+    agent: ConsoleAgent,
+    db_session: SessionDep,
+    tracker: TrackerDep,
+    cache: CacheDep,
+    date_from: DayQuery = "",
+    date_to: DayQuery = "",
+):
+    """The unrecognised messages, grouped: fetched by the page after it is shown (they take
+    seconds to cluster the first time), then cached with the dashboard."""
+    since, until, _, _ = _range(date_from, date_to)
+    clusters = cache.clusters(db_session=db_session, tracker=tracker, since=since, until=until)
+    return render(request, "_clusters.html", {"clusters": clusters})
 
 
 @router.get("/metrics/plot/{name}.png")

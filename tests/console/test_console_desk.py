@@ -12,7 +12,6 @@ from crm_backend.agents.models import Role
 from crm_backend.console.resolution import Row, resolution_by_intent
 from crm_backend.handoff.models import CannedReply, Handoff
 from crm_backend.tickets.models import Ticket
-from tests.console.conftest import csrf_of
 from tests.console.test_console_handoff import queue, rasa_calls  # noqa: F401 (a fixture)
 
 
@@ -118,7 +117,10 @@ def test_resolution_rate_per_intent_next_to_containment(console, make_agent, log
     cells = re.findall(r"<td>(.*?)</td>", row)
     assert cells[1:] == ["4", "75.0%", "66.7%"]  # 3 of 4 contained; 2 of 3 decided resolved
     assert 'id="by-channel"' in page and 'id="by-segment"' in page
-    csrf_of(page)
+    # few days of data: every chart is inline SVG with a marker on each point, no empty axes
+    assert page.count('<svg class="chart"') == 6 and 'class="marker"' in page and "<img" not in page
+    clusters = console.get("/console/metrics/clusters")  # fetched by the page once it is shown
+    assert clusters.status_code == 200 and 'id="clusters"' in clusters.text
 
 
 def test_a_customer_who_comes_back_within_a_day_was_not_resolved():

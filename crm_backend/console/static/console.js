@@ -81,6 +81,16 @@ document.addEventListener("DOMContentLoaded", () => {
   if (handoff) ConsoleThread.start(handoff);
   const form = document.getElementById("annotate-form");
   if (form) ConsoleAnnotate.start(form);
+  const clusters = document.getElementById("clusters-slot");
+  if (clusters) {
+    fetch(clusters.dataset.url, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
+      .then((html) => {
+        const table = new DOMParser().parseFromString(html, "text/html").querySelector("#clusters");
+        if (table) clusters.replaceChildren(document.importNode(table, true));
+      })
+      .catch(() => (clusters.textContent = "Could not group the unrecognised messages; reload to try again."));
+  }
   const toggle = document.getElementById("toggle-nlu");
   if (toggle) {
     toggle.addEventListener("click", () => {
