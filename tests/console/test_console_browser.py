@@ -92,6 +92,12 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     page.click("#story-form button")  # the reviewed conversation becomes a regression test
     page.wait_for_url("**m=Wrote**")
     check_story(stack, Path(stack.config.env["TEST_STORIES_EXPORT_DIR"]))
+
+    page.goto("/console/metrics")  # one day of data: points, not empty axes; clusters come after
+    expect(page.locator("svg.chart")).to_have_count(6)
+    expect(page.locator("svg.chart[data-chart=rates] circle.marker").first).to_be_visible()
+    expect(page.locator("#clusters")).to_be_visible()
+    expect(page.locator("#resolution tr.total")).to_be_visible()
     page.goto("/console/training")
     page.click("#export-button")
     page.wait_for_url(lambda url: "/console/training?m=Wrote" in url)
