@@ -57,8 +57,14 @@ class Dashboard:
         return self.handoffs / self.conversations if self.conversations else None
 
 
-def _day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
+def _day(ts: float, labels: dict[int, str]) -> str:
+    """The UTC day of `ts`, formatted once per day (a profile found half the dashboard's time
+    in formatting the same few dates for every conversation)."""
+    number = int(ts // 86400)
+    label = labels.get(number)
+    if label is None:
+        label = labels[number] = datetime.fromtimestamp(number * 86400, UTC).strftime("%Y-%m-%d")
+    return label
 
 
 def build_dashboard(*, db_session: Session, since: float, until: float) -> Dashboard:
@@ -75,7 +81,9 @@ def build_dashboard(*, db_session: Session, since: float, until: float) -> Dashb
     breakdown: dict[str, dict[str, Counter]] = {"channel": defaultdict(Counter), "segment": defaultdict(Counter)}
     handoffs_by: dict[tuple[str, str], Counter] = defaultdict(Counter)
     rows: list[Row] = []
+    labels: dict[int, str] = {}
     for started, channel, segment, intents, handoff, fallback, customer_id, last, csat in db_session.execute(statement):
+        day = _day(started, labels)
         rows.append(Row(customer_id, started, last, (intents or "").split(), bool(handoff), csat, bool(fallback)))
         for kind, name in (("channel", channel or "unknown"), ("segment", segment or "unknown")):
             cell = breakdown[kind][name]
@@ -84,8 +92,7 @@ def build_dashboard(*, db_session: Session, since: float, until: float) -> Dashb
             if csat:
                 cell["csat_sum"] += csat
                 cell["csat_n"] += 1
-            handoffs_by[(kind, name)][_day(started)] += bool(handoff)
-        day = _day(started)
+            handoffs_by[(kind, name)][day] += bool(handoff)
         board.conversations += 1
         board.handoffs += bool(handoff)
         board.fallbacks += bool(fallback)
