@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm_backend.agents.models import Agent
 from crm_backend.core.errors import Conflict, NotFound, Unavailable
-from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
+from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, InboxStatus, OutboundMessage
 from crm_backend.handoff.rasa import RasaClient, RasaUnavailable
 from redaction import redact
 
@@ -139,6 +139,33 @@ def reply(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent: Age
         logger.exception("Could not store an agent's reply in Rasa")
         raise Unavailable("Rasa did not accept the message; it was not sent. Try again.") from error
     queue_outbound(db_session=db_session, handoff=handoff, text=text, agent_id=agent.id)
+    if handoff.first_response_at is None:
+        handoff.first_response_at = datetime.now(UTC)
+    db_session.flush()
+
+
+def transfer(*, db_session: Session, handoff: Handoff, by: Agent, to: Agent) -> Handoff:
+    """Give a served conversation to another agent: its agent or an admin may, to an active
+    agent with a role."""
+    check_serving(handoff, by)
+    if not to.active or to.role is None:
+        raise HandoffConflict("That agent cannot take conversations.")
+    if to.id == handoff.agent_id:
+        raise HandoffConflict("That agent is already serving this conversation.")
+    handoff.agent_id = to.id
+    db_session.flush()
+    return handoff
+
+
+def set_inbox_status(*, db_session: Session, handoff: Handoff, status: str) -> Handoff:
+    """Open or pending (waiting for the customer); a conversation is resolved by handing it back."""
+    if status not in (InboxStatus.OPEN, InboxStatus.PENDING):
+        raise HandoffConflict("Hand the conversation back to resolve it.")
+    if handoff.status == HandoffStatus.CLOSED:
+        raise HandoffConflict("This conversation is closed.")
+    handoff.inbox_status = status
+    db_session.flush()
+    return handoff
 
 
 def hand_back(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent: Agent) -> None:
@@ -165,6 +192,7 @@ def hand_back(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent:
 
 def close(*, db_session: Session, handoff: Handoff) -> Handoff:
     handoff.status = HandoffStatus.CLOSED
+    handoff.inbox_status = InboxStatus.RESOLVED
     handoff.closed_at = datetime.now(UTC)
     db_session.flush()
     return handoff
