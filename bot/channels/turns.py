@@ -36,6 +36,7 @@ FALLBACK_APOLOGY = "I'm sorry, something went wrong on our side. Please try agai
 MAX_MESSAGE_ID_CHARS = 255
 # In the metadata of agents' messages (crm_backend/handoff/rasa.py): pushed on their own, never replayed.
 AGENT_ID_KEY = "agent_id"
+AGENT_NAME_KEY = "agent_name"  # with AGENT_ID_KEY on an agent's message (crm_backend/handoff/rasa.py)
 REMEMBERED_TURNS = 2_000
 REMEMBER_SECONDS = 15 * 60.0
 MAX_KEPT_REPLIES = 50  # per message; more are still sent live
