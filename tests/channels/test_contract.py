@@ -123,7 +123,8 @@ async def test_widget_sockets_get_the_contracts_shapes(web_stack, crm):
 
         ack = await client.say("hello", "c1")
         assert ack["message_id"] == "c1" and [set(reply) for reply in ack["replies"]] == [{"text", "metadata"}]
-        assert ack["replies"][0]["metadata"] == {"id": "c1#1", "reply_to": "c1"}
+        stamp = ack["replies"][0]["metadata"]
+        assert (stamp["id"], stamp["reply_to"], set(stamp)) == ("c1#1", "c1", {"id", "reply_to", "at"})
         live = await client.wait_for("bot_uttered", lambda data: data.get("metadata", {}).get("id") == "c1#1")
         assert live == ack["replies"][0]  # the same reply, live and acknowledged
 
@@ -141,7 +142,10 @@ async def test_widget_sockets_get_the_contracts_shapes(web_stack, crm):
 
         push_agent_message(stack, session_id, "socketio", "Sam here, live.")
         pushed = await client.wait_for("bot_uttered", lambda data: data.get("text") == "Sam here, live.")
-        assert set(pushed) == {"text", "metadata"} and set(pushed["metadata"]) == {"id"}
-        assert len(pushed["metadata"]["id"]) == 32  # its own id, answering no message
+        assert set(pushed) == {"text", "metadata"} and set(pushed["metadata"]) == {"id", "at", "agent"}
+        assert len(pushed["metadata"]["id"]) == 32 and pushed["metadata"]["agent"] == {
+            "id": 1,
+            "name": "Sam",
+        }  # its own id, answering no message
     finally:
         await client.close()

@@ -22,7 +22,7 @@ def test_the_stock_rasa_webchat_shows_our_replies(page, browser, web_stack, rasa
     webchat = context.new_page()
     webchat.on("pageerror", lambda error: errors.append(str(error)))
     try:
-        stored = talk_to_rasa_webchat(webchat, web_stack, rasa_webchat)
+        talk_to_rasa_webchat(webchat, web_stack, rasa_webchat)
     finally:
         context.close()
     assert not errors, errors
@@ -34,8 +34,8 @@ def test_the_stock_rasa_webchat_shows_our_replies(page, browser, web_stack, rasa
     assert replies[1:] == tracker_texts(web_stack, page.evaluate("ConciergeWidget.instance.state.sessionId"), "bot")
 
 
-def talk_to_rasa_webchat(page, web_stack, rasa_webchat) -> list[str]:
-    """Say hello in rasa-webchat; the bot's stored replies, which it must show, in order."""
+def talk_to_rasa_webchat(page, web_stack, rasa_webchat) -> None:
+    """Say hello in rasa-webchat: it shows the bot's stored replies, in order."""
     page.goto("/widget/status")
     page.set_content('<!doctype html><html lang="en"><body><div id="webchat"></div></body></html>')
     page.add_script_tag(path=str(rasa_webchat))
@@ -50,4 +50,3 @@ def talk_to_rasa_webchat(page, web_stack, rasa_webchat) -> list[str]:
     assert stored, "the bot answered nothing"
     expect(page.locator(".rw-response")).to_have_count(len(stored), timeout=BOT_REPLY_TIMEOUT_MS)
     assert page.locator(".rw-response").all_inner_texts() == stored
-    return stored
