@@ -7,6 +7,8 @@ import pytest
 from playwright.sync_api import expect
 
 from crm_backend.handoff.rasa import RasaClient
+from crm_backend.orders.models import Order, OrderStatus
+from tests.factories import add_order
 from tests.stack_fixtures import BOT_REPLY_TIMEOUT_MS, open_chat, say, wait_for_bot
 
 pytestmark = pytest.mark.e2e
@@ -71,3 +73,23 @@ def test_recommendations_are_cards_sent_once_with_view_buttons_and_arrows(page, 
     following.click()
     expect(previous).to_be_visible()
     assert row.evaluate("el => el.scrollLeft") > 0
+
+
+def test_suggested_replies_stop_working_once_the_customer_moves_on(page, web_stack, crm):
+    order = add_order(crm, customer_id=51, status=OrderStatus.PROCESSING, placed_days_ago=0)
+    crm.commit()
+    open_chat(page, "/demo/?customer=51")
+    say(page, "cancel my order")
+    wait_for_bot(page, 2)
+    say(page, order.number)
+    cancel = page.locator(".cw-quick-reply").first
+    expect(cancel).to_be_enabled(timeout=BOT_REPLY_TIMEOUT_MS)
+    say(page, "what are your opening hours")  # typed instead of choosing
+    expect(page.locator(".cw-quick-reply")).to_have_count(2)
+    for button in page.locator(".cw-quick-reply").all():
+        expect(button).to_be_disabled()
+    wait_for_bot(page, 4)
+    page.reload()
+    expect(page.locator(".cw-quick-reply").first).to_be_disabled()  # still, from the widget's storage
+    crm.expire_all()
+    assert crm.get(Order, order.id).status == OrderStatus.PROCESSING

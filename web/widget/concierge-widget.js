@@ -532,6 +532,18 @@
     this.log.appendChild(group);
   };
 
+  /* Once the customer has moved on (sent anything), older suggested replies stop working. */
+  Widget.prototype.retireButtons = function () {
+    var changed = false;
+    this.state.messages.forEach(function (message) {
+      if (message.quickReplies && !message.used) changed = message.used = true;
+    });
+    Array.prototype.forEach.call(this.log.querySelectorAll(".cw-quick-reply"), function (button) {
+      button.disabled = true;
+    });
+    if (changed) this.save();
+  };
+
   /* Prices are written one way everywhere: two decimals and the currency sign, as the bot's
      text writes them ("€49.90"). */
   Widget.prototype.formatPrice = function (amount, currency) {
@@ -636,6 +648,7 @@
       this.setHint("Messages are limited to " + this.config.maxLength + " characters.", true);
       return;
     }
+    this.retireButtons();
     var id = newId();
     this.add({ id: id, from: "user", kind: "text", text: shown, payload: text, at: Date.now(), status: "sending" });
     this.state.outbox.push({ id: id, message: text });
