@@ -48,6 +48,7 @@ MAX_MESSAGE_ID_CHARS = 255
 INTENT_PREFIX = "/"  # rasa.shared.constants.INTENT_MESSAGE_PREFIX
 # In the metadata of agents' messages (crm_backend/handoff/rasa.py): pushed on their own, never replayed.
 AGENT_ID_KEY = "agent_id"
+AGENT_NAME_KEY = "agent_name"  # with AGENT_ID_KEY on an agent's message (crm_backend/handoff/rasa.py)
 REMEMBERED_TURNS = 2_000
 REMEMBER_SECONDS = 15 * 60.0
 MAX_KEPT_REPLIES = 50  # per message; more are still sent live

@@ -56,6 +56,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/demo"): DEMO,
     ("GET", "/demo/"): DEMO,
     ("GET", "/demo/token"): DEMO,
+    ("GET", "/widget/status"): PUBLIC,
     ("POST", "/api/auth/login"): PUBLIC,
     ("POST", "/api/auth/logout"): SESSION,
     ("GET", "/api/auth/me"): SESSION,
