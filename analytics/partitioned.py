@@ -37,8 +37,10 @@ def write_parquet_partitions(chunks: Iterable[pd.DataFrame], folder: Path, range
     starts = np.array([start for start, _ in ranges])
     ends = np.array([end for _, end in ranges])
     folders = [folder / f"part-{i:05d}" for i in range(len(ranges))]
-    for path in folders:
+    for path in folders:  # a fresh export: no chunk of an earlier one may stay
         path.mkdir(parents=True, exist_ok=True)
+        for old in path.glob("chunk-*.parquet"):
+            old.unlink()
     for n, chunk in enumerate(chunks):
         ids = pd.to_numeric(chunk["customer_id"], errors="coerce").to_numpy()
         slot = np.searchsorted(starts, ids, side="right") - 1
