@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -51,12 +52,13 @@ def read_customer_range(customer_range: tuple[int, int], database_url: str) -> p
 
 
 def plan_ranges(db_session: Session) -> list[tuple[int, int]]:
-    """Customer-id ranges of about ``ITEMS_PER_PARTITION`` order items each (at least 2)."""
+    """Customer-id ranges of about ``ANALYTICS_PARTITION_ITEMS`` order items each (at least 2)."""
     low, high = db_session.execute(select(func.min(Order.customer_id), func.max(Order.customer_id))).one()
     if low is None:
         raise ValueError("the CRM has no customer orders to learn from")
     items = db_session.scalar(select(func.count()).select_from(OrderItem)) or 0
-    return id_ranges(int(low), int(high), max(2, math.ceil(items / ITEMS_PER_PARTITION)))
+    per_partition = int(os.environ.get("ANALYTICS_PARTITION_ITEMS", ITEMS_PER_PARTITION))
+    return id_ranges(int(low), int(high), max(2, math.ceil(items / per_partition)))
 
 
 def run_distributed_job(
