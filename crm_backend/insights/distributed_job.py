@@ -44,7 +44,6 @@ def _worker_sessions(database_url: str):
 
 def read_customer_range(customer_range: tuple[int, int], database_url: str) -> pd.DataFrame:
     """One partition: every order item of the customers in ``[start, end)`` (runs on a worker)."""
-    import crm_backend.models  # noqa: F401 - registers every table the foreign keys name
     from crm_backend.insights.jobs import load_transactions
 
     with _worker_sessions(database_url)() as db_session:
