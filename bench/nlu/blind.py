@@ -202,7 +202,7 @@ def train_candidate(name: str, workdir: Path) -> tuple[Path, float, float]:
     config.write_text(text)
     shutil.rmtree(ROOT / ".rasa" / "cache", ignore_errors=True)
     env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", "nlu_data/nlu",
+    command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", "nlu_data",
                "--out", str(workdir), "--fixed-model-name", name]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
