@@ -17,6 +17,9 @@ from rasa.validator import Validator
 ROOT = Path(__file__).resolve().parents[2]
 RETRIEVAL_INTENTS = {"faq", "chitchat"}
 ALWAYS_EMITTED = "Slot auto-fill has been removed in 3.0"
+# Never typed, so without examples: the AmbiguityClassifier predicts `nlu_ambiguous`, and
+# `clarify_other` is the payload of the clarification's "something else" button.
+NOT_TYPED = {"nlu_ambiguous", "clarify_other"}
 
 
 def _validate() -> tuple[bool, list[str], Validator]:
@@ -41,9 +44,10 @@ def _validate() -> tuple[bool, list[str], Validator]:
     return ok, messages, validator
 
 
-def _utterances_sent_by_code() -> set[str]:
+def _utterances_sent_by_code() -> tuple[set[str], set[str]]:
+    """Response names the actions send, and the prefixes of those they build (f"utter_x_{y}")."""
     source = "\n".join(path.read_text() for path in (ROOT / "actions").glob("*.py"))
-    return set(re.findall(r"\"(utter_[a-z_]+)\"", source))
+    return set(re.findall(r"\"(utter_[a-z_]+)\"", source)), set(re.findall(r"f\"(utter_[a-z_]+)\{", source))
 
 
 def test_training_data_is_valid_and_has_no_unexplained_warnings():
@@ -54,13 +58,20 @@ def test_training_data_is_valid_and_has_no_unexplained_warnings():
         for form in validator.domain.form_names
         for slot in validator.domain.required_slots_for_form(form)
     }
-    sent_by_code = _utterances_sent_by_code()
+    sent_by_code, built_by_code = _utterances_sent_by_code()
     unexplained = []
     for message in messages:
         if message.startswith(ALWAYS_EMITTED):
             continue
         unused = re.search(r"The utterance '(utter_[a-z_]+)' is not used in any story or rule", message)
-        if unused and (unused.group(1) in form_asks or unused.group(1) in sent_by_code):
+        if unused and (
+            unused.group(1) in form_asks
+            or unused.group(1) in sent_by_code
+            or unused.group(1).startswith(tuple(built_by_code))
+        ):
+            continue
+        untyped = re.search(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU", message)
+        if untyped and untyped.group(1) in NOT_TYPED:
             continue
         duplicated = re.search(r"duplicated intents have been found across multiple domain files: (.*)", message)
         if duplicated and set(duplicated.group(1).split(", ")) <= RETRIEVAL_INTENTS:
