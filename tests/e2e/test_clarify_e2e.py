@@ -13,20 +13,23 @@ pytestmark = pytest.mark.e2e
 # Short messages that mean two things to a support desk (written for this test). Which of
 # them the trained model finds tied depends on the model; at least one must be.
 TWO_WAY = [
-    "refund",
-    "my refund",
-    "delivery",
-    "order change",
-    "account",
-    "payment",
-    "cancel fee order",
-    "points",
-    "my order refund money",
+    "i want to change my order or return it",
+    "change my details or switch account",
+    "review complaint",
+    "cancel and refund",
+    "order delivery",
 ]
 
 
 def latest_user_intent(stack, sender: str) -> dict:
     return stored_events(stack, sender, "user")[-1]["parse_data"]["intent"]
+
+
+def actions_after_last_message(stack, sender: str) -> list[str]:
+    """The actions Rasa ran for the conversation's latest message (what its flow did)."""
+    events = stored_events(stack, sender)
+    last_user = max(i for i, e in enumerate(events) if e["type_name"] == "user")
+    return [e["name"] for e in events[last_user:] if e["type_name"] == "action" and e["name"] != "action_listen"]
 
 
 def test_a_tie_gets_two_buttons_and_a_press_continues_with_the_chosen_intent(web_stack):
@@ -55,8 +58,10 @@ def test_a_tie_gets_two_buttons_and_a_press_continues_with_the_chosen_intent(web
     # Press the second button: the chosen intent's own flow answers, as if it had been understood.
     pressed = send_rest(web_stack, sender, payloads[1])
     assert latest_user_intent(web_stack, sender)["name"] == second
-    direct = send_rest(web_stack, f"e2e-clarify-direct-{uuid.uuid4().hex[:8]}", payloads[1])
-    assert pressed and [r.get("text") for r in pressed] == [r.get("text") for r in direct]
+    direct_sender = f"e2e-clarify-direct-{uuid.uuid4().hex[:8]}"
+    direct = send_rest(web_stack, direct_sender, payloads[1])
+    assert pressed and len(pressed) == len(direct)
+    assert actions_after_last_message(web_stack, sender) == actions_after_last_message(web_stack, direct_sender)
     actions = [e["name"] for e in stored_events(web_stack, sender, "action")]
     assert actions.count("action_clarify_intent") == 1 and "action_handle_fallback" not in actions
 
