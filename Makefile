@@ -42,9 +42,16 @@ $(RASA_VENV)/.installed: $(RASA_LOCKS)
 
 train: $(MODEL)  ## train the Rasa model if its data or configuration changed
 
+# The order-number regex follows the shop's setting (ORDER_NUMBER_LENGTH / ORDER_NUMBER_PATTERN,
+# protocol/order_numbers.py); the file is rewritten only when the setting changed it.
+ORDER_NUMBER_REGEX := nlu_data/regex/order_number.yml
+.PHONY: FORCE
+$(ORDER_NUMBER_REGEX): FORCE | $(RASA_VENV)/.installed
+	@$(RASA_PY) -m protocol.order_numbers --write
+
 # Models and Rasa's cache hold training data: private to the user (umask 077). The CRM gets
 # the intents and entities agents may annotate as an exported list, not by reading bot/domain.
-$(MODEL): $(RASA_TRAINING_INPUTS) | $(RASA_VENV)/.installed
+$(MODEL): $(RASA_TRAINING_INPUTS) $(ORDER_NUMBER_REGEX) | $(RASA_VENV)/.installed
 	umask 077 && $(RASA) train --config config.yml --domain bot/domain --data nlu_data $(CORRECTIONS) \
 		--out models --fixed-model-name concierge
 	$(APP_PY) -m ops.vocabulary

@@ -2,7 +2,6 @@
 
 import abc
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
@@ -12,13 +11,9 @@ from actions.confirmation import corrected_order_number
 from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
 from actions.identity import crm_client_for
 from actions.phrasing import MissingResponse
+from protocol.order_numbers import normalise
 
 logger = logging.getLogger(__name__)
-
-# "702733", "#702733", "702 733", "ord-702733", "order no. 702-733": six digits, maybe split in two.
-ORDER_NUMBER = re.compile(
-    r"(?:#|ord(?:er)?\s*(?:no\.?|number|nr\.?)?\s*[-#:.]?)?\s*([0-9]{3})[\s-]?([0-9]{3})", re.IGNORECASE
-)
 
 Events = list[dict[str, Any]]
 OFFER_SLOT = "pending_offer"  # what a "yes" accepts now (actions/handoff.py)
@@ -43,9 +38,9 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def valid_order_number(value: str | None) -> str | None:
-    """'#702733', '702 733', 'ord-702733' -> '702733'; anything that is not an order number -> None."""
-    match = ORDER_NUMBER.fullmatch(value.strip()) if value else None
-    return match.group(1) + match.group(2) if match else None
+    """'#702733', '702 733', 'ord-702733' -> '702733'; anything that is not an order number
+    (the shop's setting, protocol.order_numbers) -> None."""
+    return normalise(value)
 
 
 class CRMAction(Action, abc.ABC):

@@ -102,9 +102,19 @@ async def test_malformed_order_number_gets_a_clear_answer(action_env, load_track
 @pytest.mark.parametrize(
     ("written", "number"),
     [("702733", "702733"), ("#702733", "702733"), ("702 733", "702733"), ("ord-702733", "702733"),
-     ("order no. 702 733", "702733"), ("702-733", "702733"), ("7027333", None), ("70273", None), ("soon", None)],
+     ("order no. 702 733", "702733"), ("702-733", "702733"), ("7027333", "7027333"), ("70273", None),
+     ("12345678901", None), ("soon", None)],
 )  # fmt: skip
 def test_order_numbers_are_read_in_the_forms_customers_write(written, number):
     from actions.base import valid_order_number
 
     assert valid_order_number(written) == number
+
+
+def test_the_order_number_format_is_the_shop_s_setting(monkeypatch):
+    from actions.base import valid_order_number
+
+    monkeypatch.setenv("ORDER_NUMBER_LENGTH", "6")
+    assert (valid_order_number("#702733"), valid_order_number("7027333")) == ("702733", None)
+    monkeypatch.setenv("ORDER_NUMBER_PATTERN", r"[A-Z]{2}\d{6}")
+    assert (valid_order_number("order no. AB702733"), valid_order_number("702733")) == ("AB702733", None)
