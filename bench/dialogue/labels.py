@@ -114,6 +114,24 @@ RESPONSES: dict[str, tuple[str, ...]] = {
     "utter_agents_offline": ("agents_offline",),
     "utter_ask_csat": ("csat_ask",),
     "utter_thank_csat": ("csat_thanks",),
+    # confirmations, forms that listen, requests about other people (issue 16's safety half)
+    "utter_ask_confirm_address": ("ask_confirmation",),
+    "utter_ask_confirm_return": ("ask_confirmation",),
+    "utter_ask_confirm_subscribe": ("ask_confirmation",),
+    "utter_ask_confirm_unsubscribe": ("ask_confirmation",),
+    "utter_confirm_unclear": ("ask_confirmation", "clarify"),  # asks the yes/no again
+    "utter_nothing_changed": ("not_done",),
+    "utter_nothing_changed_unclear": ("not_done",),
+    "utter_about_someone_else": ("refuse_other_person",),
+    "utter_ask_return_items": ("ask_items",),
+    "utter_return_item_not_in_order": ("refuse_not_allowed",),
+    "utter_newsletter_about": ("info:newsletter",),
+    "utter_newsletter_status_subscribed": ("state_answer",),
+    "utter_newsletter_status_not_subscribed": ("state_answer",),
+    "utter_csat_not_open": ("ignored_command",),  # a typed rating with no rating asked for
+    # clarification between two intents (issue 15)
+    "utter_clarify_intent": ("clarify",),
+    "utter_clarify_other": ("clarify",),
     # channels
     "utter_message_too_long": ("too_long",),
     "utter_unsupported_language": ("unsupported_language",),
