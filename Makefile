@@ -102,7 +102,8 @@ bench-load: setup $(MODEL)  ## load benchmark vs a bare `rasa init` bot, with a 
 bench-security: setup $(MODEL)  ## every attack case by category, redaction on the blind PII sets (bench/results/security.json)
 	$(APP_PY) -m bench.security.run
 
-DIALOGUE_DATA ?= bench/data/dialogue/dev.jsonl
+# The blind test split by default; dev.jsonl may be studied.
+DIALOGUE_DATA ?= bench/data/dialogue/test.jsonl
 bench-dialogue: setup $(MODEL)  ## scripted conversations through the full stack (bench/results/dialogue.json)
 	$(APP_PY) -m bench.dialogue.run $(DIALOGUE_DATA)
 
