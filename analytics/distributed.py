@@ -83,11 +83,14 @@ def dask_client(settings: DaskSettings) -> Iterator[Any]:
         with Client(settings.scheduler_address) as client:
             yield client
         return
+    # Threaded workers share this process, whose memory they would all count as their own: a
+    # limit would pause them as soon as the host process (e.g. a long test session) is large.
+    memory_limit = settings.worker_memory if settings.processes else 0
     with (
         LocalCluster(
             n_workers=settings.n_workers,
             threads_per_worker=settings.threads_per_worker,
-            memory_limit=settings.worker_memory,
+            memory_limit=memory_limit,
             processes=settings.processes,
             dashboard_address=None,
         ) as cluster,
