@@ -189,6 +189,55 @@ def test_products_levels_identifiers_and_prices_are_kept(text):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a floor, staircase or door between the street and its postcode joins the address
+        ("Via Garibaldi 12, scala A, int. 3, 10122 Torino", "[ADDRESS], [POSTCODE] Torino"),
+        ("Calle Mayor 5, 2º izq., 28013 Madrid", "[ADDRESS], [POSTCODE] Madrid"),
+        ("Calle Mayor 5 bajo, 28013 Madrid", "[ADDRESS], [POSTCODE] Madrid"),
+        ("Rua Augusta 100, 2º esq, 1100-053 Lisboa", "[ADDRESS], [POSTCODE] Lisboa"),
+        ("Hauptstraße 9, 3. OG links, 10115 Berlin", "[ADDRESS], [POSTCODE] Berlin"),
+        # a building, house or company name before the street joins it
+        ("Villa Serena, Via dei Colli 8, 50125 Firenze", "[ADDRESS], [POSTCODE] Firenze"),
+        ("deliver to Hostel Nordlys, Storgata 14, 0184 Oslo", "deliver to [ADDRESS], [POSTCODE] Oslo"),
+        ("office: Kowalski & Syn, Unit 12, 5 Mill Road, Leeds LS1 4AB", "office: [ADDRESS], Leeds [POSTCODE]"),
+        ("we are at Am Markt 3, 04109 Leipzig", "we are at [ADDRESS], [POSTCODE] Leipzig"),
+        # the town before a postcode stays, with or without a comma
+        ("14 Grafton Street, Dublin, D02 Y754", "[ADDRESS], Dublin, [POSTCODE]"),
+        (
+            "Hi Maria, thanks! ship to 5 Mill Road, Leeds LS1 4AB",
+            "Hi Maria, thanks! ship to [ADDRESS], Leeds [POSTCODE]",
+        ),
+    ],
+)
+def test_address_grows_over_building_names_and_floor_parts(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("C.V.C. 318", "C.V.C. [CVV]"),  # the letters spelled apart
+        ("c . v . v : 205", "c . v . v : [CVV]"),
+        ("the number behind the card: 448", "the number behind the card: [CVV]"),
+        ("back digits 671 on my visa", "back digits [CVV] on my visa"),
+        ("hidden code of the card is 902", "hidden code of the card is [CVV]"),
+        ("the cvc is 210, or maybe 270", "the cvc is [CVV], or maybe [CVV]"),  # a correction
+        (
+            "security code 112 was wrong, the correct one is 918",
+            "security code [CVV] was wrong, the correct one is [CVV]",
+        ),
+        ("card 4111 1111 1111 1111, born 03/14/1971", "card [CARD], born [DATE_OF_BIRTH]"),  # a date, not expiry + code
+        ("the code behind the door is 4455", "the code behind the door is 4455"),
+        ("cvv 123 and order 456", "cvv [CVV] and order 456"),
+        ("my order was 123, or 456", "my order was 123, or 456"),
+    ],
+)
+def test_cvv_spelled_apart_back_codes_and_corrections(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Ab " * 1300 + "5",
@@ -199,6 +248,9 @@ def test_products_levels_identifiers_and_prices_are_kept(text):
         "born " * 800,
         "Ab Ab, Ab Road " * 300,
         "(b. " * 1000,
+        "Ab 1, 2. tv, " * 300 + "1620 Ab",
+        "Ab Ab, " * 500 + "Ab 1",
+        "cvv 123, or 456 " * 250,
     ],
 )
 def test_new_rules_stay_linear_on_hostile_input(text):
