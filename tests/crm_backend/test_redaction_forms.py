@@ -238,6 +238,29 @@ def test_cvv_spelled_apart_back_codes_and_corrections(text, expected):
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a whole date of an adult's birth year is a birth date with no keyword
+        ("for the age check: 03.11.1990", "for the age check: [DATE_OF_BIRTH]"),
+        ("identity: 1987-06-30", "identity: [DATE_OF_BIRTH]"),
+        ("please confirm me, 14 February 1979, thanks", "please confirm me, [DATE_OF_BIRTH], thanks"),
+        ("Passport check - March 3rd, 1968", "Passport check - [DATE_OF_BIRTH]"),
+        # ordinal months and years said in words
+        ("born the 5th of the 11th 1983", "born [DATE_OF_BIRTH]"),
+        ("born on the third of june nineteen eighty-two", "born on [DATE_OF_BIRTH]"),
+        ("dob second of march two thousand and one", "dob [DATE_OF_BIRTH]"),
+        # other events with old dates, and recent dates, stay
+        ("my order from 12/03/2008 never arrived", "my order from 12/03/2008 never arrived"),
+        ("customer since 4 May 2005", "customer since 4 May 2005"),
+        ("delivery on 12/05/2025 please", "delivery on 12/05/2025 please"),
+        ("the 1990 edition has 12 pages", "the 1990 edition has 12 pages"),
+    ],
+)
+def test_birth_dates_without_keyword_ordinal_months_and_spoken_years(text, expected):
+    assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "Ab " * 1300 + "5",
@@ -251,6 +274,8 @@ def test_cvv_spelled_apart_back_codes_and_corrections(text, expected):
         "Ab 1, 2. tv, " * 300 + "1620 Ab",
         "Ab Ab, " * 500 + "Ab 1",
         "cvv 123, or 456 " * 250,
+        "born nineteen " * 300,
+        "1 May 1980 since " * 250,
     ],
 )
 def test_new_rules_stay_linear_on_hostile_input(text):
