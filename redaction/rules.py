@@ -51,11 +51,15 @@ _SPELLED_EMAIL = re.compile(
     rf"|\b[\w.+-]+\s+at\s+{_PROVIDERS}(?:\.[\w-]+)+",
     re.I,
 )
+# Spaced out against spam bots: "jo . lee @ gmail . com".
+_SPACED_EMAIL = re.compile(
+    rf"(?<![\w.+'-])[\w+'-]+(?:\s*\.\s*[\w+'-]+){{0,4}}\s*[@＠]\s*[\w-]+(?:\s*\.\s*[\w-]+){{0,3}}?\s*\.\s*{_TLD}", re.I
+)
 SPELLED_HINT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]|\bdot\b|\sat\s+[\w-]+\.", re.I)
 
 
 def find_emails(text: str) -> list[PiiSpan]:
-    spans = _spans(EMAIL, _EMAIL, text) if "@" in text or "＠" in text else []
+    spans = _spans(EMAIL, _EMAIL, text) + _spans(EMAIL, _SPACED_EMAIL, text) if "@" in text or "＠" in text else []
     return spans + _spans(EMAIL, _SPELLED_EMAIL, text) if SPELLED_HINT.search(text) else spans
 
 

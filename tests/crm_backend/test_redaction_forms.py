@@ -273,6 +273,10 @@ def test_birth_dates_without_keyword_ordinal_months_and_spoken_years(text, expec
         ("the barcode reads 5901234123457 there", "the barcode reads 5901234123457 there"),
         ("does 725272730706 match my list?", "does 725272730706 match my list?"),
         ("mobile 2023-4087", "mobile [PHONE]"),
+        # an email spaced out against spam bots
+        ("mail me: piet . de.vries @ ziggo . nl thx", "mail me: [EMAIL] thx"),
+        ("write to m_k @ web . de please", "write to [EMAIL] please"),
+        ("5 items @ 5.99 each", "5 items @ 5.99 each"),
     ],
 )
 def test_phones_after_their_and_references_shaped_like_phones(text, expected):
@@ -295,6 +299,8 @@ def test_phones_after_their_and_references_shaped_like_phones(text, expected):
         "cvv 123, or 456 " * 250,
         "born nineteen " * 300,
         "1 May 1980 since " * 250,
+        "a . " * 1000 + "a @ b",
+        "x @ " + "a . " * 1000 + "a",
     ],
 )
 def test_new_rules_stay_linear_on_hostile_input(text):
