@@ -8,9 +8,10 @@ most three short segments between a found street and the postcode that follows i
 address. Both walks are bounded, so the cost stays linear in the text.
 """
 
+import bisect
 import re
 
-from redaction.rules import ADDRESS, POSTCODE, PiiSpan
+from redaction.rules import ADDRESS, MIN_PHONE_DIGITS, PHONE, POSTCODE, PiiSpan
 
 # One segment before a street: capitalised words, numbers, "&", and small connectors only.
 _NAME_WORD = r"(?:[A-ZÀ-ÞØÆÅ][\w'’.-]*|\d+\w?|&|(?-i:de|des|du|la|le|les|the|of|di|da|del|van|von|y|et|and))"
@@ -19,8 +20,10 @@ _LEADING_SEGMENT = re.compile(rf"(?:{_NAME_WORD}\s+){{0,3}}{_NAME_WORD}\s*,\s*$"
 _LEADING_PARTICLE = re.compile(r"(?<![\w'’])[A-ZÀ-Þ][a-zà-ÿ]{0,2}\s+$")
 # One segment after a street: a floor, door or staircase, 1-3 short tokens ("2. tv", "scala B").
 _TRAILING_SEGMENT = re.compile(r"(?:\s*,\s*|\s+)(?P<seg>[^\s,.\n][^,\n]{0,17}?)(?=\s*,|\s*$)")
-# A town or district, which is not joined: "Kensington", "Nether Wallop" (no digit, all capitalised).
-_TOWN_LIKE = re.compile(r"(?:[A-ZÀ-ÞØÆÅ][^\s\d]*\s*)+")
+# A town or district, which is not joined: "Kensington", "Nether Wallop" (no digit, all capitalised);
+# an estate or quarter named "The ..." ("The Maltings") is part of the address.
+_TOWN_LIKE = re.compile(r"(?!The\s)(?:[A-ZÀ-ÞØÆÅ][^\s\d]*\s*)+")
+_SPACED_SEPARATOR = re.compile(r"\s+[-–—/|,]\s+$")
 MAX_LEADING, MAX_TRAILING = 2, 3
 
 
@@ -35,6 +38,25 @@ def extend_addresses(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
         following = out[i + 1] if i + 1 < len(out) else None
         start, end = _grow_left(text, span.start, lower), _grow_right(text, span.end, upper, following)
         out[i] = PiiSpan(ADDRESS, start, end)
+    return out
+
+
+def yield_house_numbers(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """A phone number whose last group, past a spaced separator, starts a found street gives
+    that group back: "085 142 3377 - 7 Abbey Court" is a phone number, then an address."""
+    addresses = sorted((span for span in spans if span.label == ADDRESS), key=lambda s: s.start)
+    starts = [address.start for address in addresses]
+    out = []
+    for span in spans:
+        if span.label == PHONE:
+            first = bisect.bisect_right(starts, span.start)
+            for address in addresses[first : bisect.bisect_left(starts, span.end)]:
+                if span.end <= address.end:
+                    cut = _SPACED_SEPARATOR.search(text, span.start, address.start)
+                    if cut and len(re.sub(r"\D", "", text[span.start : cut.start()])) >= MIN_PHONE_DIGITS:
+                        span = PiiSpan(PHONE, span.start, cut.start())
+                        break
+        out.append(span)
     return out
 
 

@@ -13,7 +13,7 @@ from functools import lru_cache
 
 from redaction.birth import find_dates_of_birth
 from redaction.cvv import find_cvvs
-from redaction.extend import extend_addresses
+from redaction.extend import extend_addresses, yield_house_numbers
 from redaction.places import find_places
 from redaction.rules import (
     ADDRESS,
@@ -59,7 +59,7 @@ class Redactor:
         if not text or not _CANDIDATE.search(text):
             return []
         spans = [span for finder in FINDERS for span in finder(text)]
-        return extend_addresses(text, _without_overlaps(spans))
+        return extend_addresses(text, _without_overlaps(yield_house_numbers(text, spans)))
 
     def redact(self, text: str) -> str:
         """`text` with each PII span replaced by its label in brackets."""

@@ -204,6 +204,9 @@ def test_products_levels_identifiers_and_prices_are_kept(text):
         ("we are at Am Markt 3, 04109 Leipzig", "we are at [ADDRESS], [POSTCODE] Leipzig"),
         # the town before a postcode stays, with or without a comma
         ("14 Grafton Street, Dublin, D02 Y754", "[ADDRESS], Dublin, [POSTCODE]"),
+        # an estate or quarter named "The ..." joins; a house number after a phone is given back
+        ("send to 8 Quay Street, The Maltings, Derby DE1 3AB", "send to [ADDRESS], Derby [POSTCODE]"),
+        ("jo@x.ie / 087 555 0199 / 12 Mill Lane, Cork T12 X2Y3", "[EMAIL] / [PHONE] / [ADDRESS], Cork [POSTCODE]"),
         (
             "Hi Maria, thanks! ship to 5 Mill Road, Leeds LS1 4AB",
             "Hi Maria, thanks! ship to [ADDRESS], Leeds [POSTCODE]",
@@ -301,6 +304,7 @@ def test_phones_after_their_and_references_shaped_like_phones(text, expected):
         "1 May 1980 since " * 250,
         "a . " * 1000 + "a @ b",
         "x @ " + "a . " * 1000 + "a",
+        "0161 496 0000 - 7 Abbey Court " * 150,
     ],
 )
 def test_new_rules_stay_linear_on_hostile_input(text):
