@@ -93,6 +93,7 @@ _OTHER_EVENT = re.compile(
     r"receipt|warranty|deliver\w*|shipped|paid|issued|expir\w*|valid)\b",
     re.I,
 )
+_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 ADULT_YEARS = 16  # a whole date at least this many years back is a birth date
 DOB_WINDOW = 90  # characters after "born", "DOB"...: "my DOB is 1/2/1980 and my wife's is 3/4/1982"
 RECENT_YEARS = 3  # "birthday" with a date this recent is an occasion: "my birthday on 12/05/2024"
@@ -124,6 +125,8 @@ def find_dates_of_birth(text: str) -> list[PiiSpan]:
 
 def _old_full_dates(text: str) -> list[PiiSpan]:
     """Whole dates of an adult's birth year, unless another event is named just before them."""
+    if not _A_YEAR.search(text):  # the cheap test first: most messages hold no year
+        return []
     latest = datetime.date.today().year - ADULT_YEARS
     return [
         PiiSpan(DATE_OF_BIRTH, *m.span("d"))
