@@ -26,11 +26,21 @@ _SPELLED_DAY = (
 )
 _DAY = rf"(?:(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th|er|º|\.)?|{_SPELLED_DAY})"
 _YEAR = r"(?:19|20)\d{2}"
+_UNITS = r"one|two|three|four|five|six|seven|eight|nine"
+# "nineteen seventy-six", "two thousand and one": a year as it is said.
+_SPOKEN_YEAR = (
+    rf"(?:nineteen|two\s+thousand(?:\s+and)?)[\s-]+(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)"
+    rf"(?:[\s-](?:{_UNITS}))?|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|"
+    rf"(?:oh[\s-])?(?:{_UNITS}))"
+)
 _DATE = (
     rf"(?:\d{{1,2}}[./-]\d{{1,2}}[./-](?:\d{{4}}|\d{{2}})|\d{{4}}[./-]\d{{1,2}}[./-]\d{{1,2}}|"
     rf"\d{{1,2}} ?(?P<sep>[./-]) ?\d{{1,2}} ?(?P=sep) ?(?:{_YEAR}|\d{{2}})|{_YEAR} \d{{2}} \d{{2}}|"
-    rf"(?:the\s+)?{_DAY}\s*(?:of\s+|de\s+|[-/. ]\s*)?{_MONTHS}\s*,?[-/ ]?\s*(?:de\s+|del\s+)?(?:{_YEAR}|'?\d{{2}})|"
-    rf"{_MONTHS}(?:\s+|-)(?:the\s+)?{_DAY}\s*[,-]?\s*(?:{_YEAR}|'\d{{2}})|{_MONTHS}\s*,?\s+{_YEAR}|"
+    rf"(?:the\s+)?{_DAY}\s*(?:of\s+|de\s+|[-/. ]\s*)?{_MONTHS}\s*,?[-/ ]?\s*(?:de\s+|del\s+)?"
+    rf"(?:{_YEAR}|{_SPOKEN_YEAR}|'?\d{{2}})|"
+    rf"{_MONTHS}(?:\s+|-)(?:the\s+)?{_DAY}\s*[,-]?\s*(?:{_YEAR}|{_SPOKEN_YEAR}|'\d{{2}})|{_MONTHS}\s*,?\s+{_YEAR}|"
+    # "the 2nd of the 9th 1995": the month as an ordinal
+    rf"(?:the\s+)?{_DAY}\s+of\s+the\s+(?:1[0-2]|0?[1-9])(?:st|nd|rd|th)(?:\s+month)?,?\s+{_YEAR}|"
     rf"{_YEAR}[-/ ]{_MONTHS}[-/ ]\d{{1,2}}|\d{{1,2}}\s+\d{{1,2}}\s+{_YEAR}|\d{{8}})"
 )
 _DOB_WORDS = (
@@ -70,6 +80,21 @@ _BORN_YEAR = re.compile(
     r"(?P<d>(?:19|20)\d{2}|'\d{2})(?![\w/.-]|[.,]\d)",
     re.I,
 )
+# A whole date (day, month, four-digit year) of an adult's birth year: in a shop's chat, a birth
+# date even with no keyword ("age verification: 27.01.2001", "verify me: 22/02/1972").
+_FULL_DATE = re.compile(
+    rf"(?<![\w/.-])(?P<d>\d{{1,2}} ?([./-]) ?\d{{1,2}} ?\2 ?{_YEAR}|{_YEAR}([./-])\d{{1,2}}\3\d{{1,2}}|"
+    rf"(?:the\s+)?{_DAY}\s*(?:of\s+)?{_MONTHS}\s*,?\s*{_YEAR}|{_MONTHS}\s+(?:the\s+)?{_DAY}\s*,?\s*{_YEAR})(?![\w/-])",
+    re.I,
+)
+# Other events with old dates: "order from 12/03/2008", "customer since 4 May 2005".
+_OTHER_EVENT = re.compile(
+    r"\b(?:order\w*|invoice\w*|bought|purchas\w*|since|married|wedding|died|passed|founded|established|"
+    r"receipt|warranty|deliver\w*|shipped|paid|issued|expir\w*|valid)\b",
+    re.I,
+)
+_A_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
+ADULT_YEARS = 16  # a whole date at least this many years back is a birth date
 DOB_WINDOW = 90  # characters after "born", "DOB"...: "my DOB is 1/2/1980 and my wife's is 3/4/1982"
 RECENT_YEARS = 3  # "birthday" with a date this recent is an occasion: "my birthday on 12/05/2024"
 
@@ -77,9 +102,10 @@ RECENT_YEARS = 3  # "birthday" with a date this recent is an occasion: "my birth
 def find_dates_of_birth(text: str) -> list[PiiSpan]:
     """Dates after a birth keyword (on the same line, within `DOB_WINDOW` characters, or on the
     next line when the keyword ends its line) or just before one."""
+    spans = _old_full_dates(text)
     if not _DOB_KEYWORD.search(text) and "b." not in text.lower():
-        return []
-    spans = [PiiSpan(DATE_OF_BIRTH, *m.span("d")) for m in _DOB_BEFORE.finditer(text) if _past(m["d"])]
+        return spans
+    spans += [PiiSpan(DATE_OF_BIRTH, *m.span("d")) for m in _DOB_BEFORE.finditer(text) if _past(m["d"])]
     spans += [PiiSpan(DATE_OF_BIRTH, *m.span("d")) for m in _BORN_SHORT.finditer(text) if _past(m["d"])]
     spans += [PiiSpan(DATE_OF_BIRTH, *m.span("d")) for m in _BORN_YEAR.finditer(text) if _past(m["d"])]
     for keyword in _DOB_KEYWORD.finditer(text):
@@ -95,6 +121,19 @@ def find_dates_of_birth(text: str) -> list[PiiSpan]:
         if day_month := _DAY_MONTH.match(text, keyword.end()):
             spans.append(PiiSpan(DATE_OF_BIRTH, *day_month.span("d")))
     return spans
+
+
+def _old_full_dates(text: str) -> list[PiiSpan]:
+    """Whole dates of an adult's birth year, unless another event is named just before them."""
+    if not _A_YEAR.search(text):  # the cheap test first: most messages hold no year
+        return []
+    latest = datetime.date.today().year - ADULT_YEARS
+    return [
+        PiiSpan(DATE_OF_BIRTH, *m.span("d"))
+        for m in _FULL_DATE.finditer(text)
+        if int(re.findall(r"(?:19|20)\d{2}", m["d"])[-1]) <= latest
+        and not _OTHER_EVENT.search(text, max(0, m.start() - 40), m.start())
+    ]
 
 
 def _window_end(text: str, start: int) -> int:

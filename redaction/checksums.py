@@ -44,3 +44,12 @@ def iban_valid(iban: str) -> bool:
         return False
     rearranged = compact[4:] + compact[:4]
     return int("".join(str(int(char, 36)) for char in rearranged)) % 97 == 1
+
+
+def gtin_valid(digits: str) -> bool:
+    """The GS1 check digit of an EAN-8/UPC-A/EAN-13/GTIN-14: weights 3 and 1 from the right."""
+    if len(digits) not in (8, 12, 13, 14) or not digits.isdigit():
+        return False
+    body = [int(d) for d in reversed(digits[:-1])]
+    total = sum(d * (3 if i % 2 == 0 else 1) for i, d in enumerate(body))
+    return (10 - total % 10) % 10 == int(digits[-1])

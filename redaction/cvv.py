@@ -14,7 +14,7 @@ from redaction.rules import CVV, PiiSpan
 
 # Words that name a card's code and nothing else.
 _SPECIFIC = (
-    r"cvv2?|cvc2?|cv2|ccv|cvd|csc|cvn2?|cav2|cid|"
+    r"cvv2?|cvc2?|cv2|ccv|cvd|csc|cvn2?|cav2|cid|c[ .]{1,3}[vc][ .]{1,3}[vc]\.?|"
     r"(?:sec(?:u\w*|\.)?|s[a-z]{0,3}ur[a-z]{0,5})\s+(?:code|no\.?|num\w*|digits?)|"
     r"card\s+verification(?:\s+\w+)?|verification\s+(?:code|value|no\.?|num\w*)|"
     r"(?:karten)?pr[üu]f(?:nummer|ziffer|zahl|code)|sicherheitscode|cryptogramme(?:\s+visuel)?|"
@@ -26,7 +26,10 @@ _GENERIC = (
     r"(?:thre{1,2}|trhee|tree|four|fuor|3|4)[\s-]*(?:di\w*|dgi\w*|num\w*)(?:\s+(?:security\s+)?(?:code|number))?|"
     r"(?:(?:code|number|digits?|numbers|three|four|3|4|ones)\s+)?(?:on|at)\s+(?:the\s+)?(?:back|reverse|rear)"
     r"(?:\s+of\s+(?:the\s+|my\s+|ur\s+|your\s+)?card)?|back\s+of\s+(?:the\s+|my\s+)?card|"
-    r"(?:signature\s+(?:strip|panel|box))"
+    r"(?:signature\s+(?:strip|panel|box))|"
+    # "the code behind", "my back code", "the secret code of the card"
+    r"(?:back|behind|reverse|rear|secret|hidden)\s+(?:code|number|digits?|numbers|nr\.?|no\.?)|"
+    r"(?:code|number|digits?|numbers)\s+(?:behind|at\s+the\s+back|on\s+the\s+back)"
 )
 _WORDS = rf"(?:(?P<specific>{_SPECIFIC})|{_GENERIC})"
 _CODE = r"(?P<n>\d{3,4}|\d(?: \d){2,3})(?![\d/-]|[.,]\d)"
@@ -39,6 +42,10 @@ _BEFORE = re.compile(
     re.I,
 )
 _KEYWORD = re.compile(_WORDS, re.I)
+# A corrected code after one already found: "the CVV was 123, or 412", "(123) was wrong, it is 727".
+_CORRECTION = re.compile(
+    r"[^\d\n]{0,30}?\b(?:or|wrong|actually|sorry|i\s+mean|correct\w*|rather)\b[^\d\n]{0,20}?(?<!\d)" + _CODE, re.I
+)
 
 # A card nearby: the word, a network, or a card-shaped number.
 _CARD_CONTEXT = re.compile(
@@ -71,6 +78,7 @@ _OTHER_OBJECT = re.compile(
     r"lot|size|order|tracking|locker|phone|email)\b",
     re.I,
 )
+_A_FULL_DATE = re.compile(r"\d{1,2}([/-])\d{1,2}\1(?:19|20)\d{2}")
 CARD_WINDOW = 80  # characters around a code in which a card must be named
 
 
@@ -79,8 +87,11 @@ def find_cvvs(text: str) -> list[PiiSpan]:
     if _KEYWORD.search(text):
         for pattern in (_AFTER, _BEFORE):
             spans.extend(PiiSpan(CVV, *m.span("n")) for m in pattern.finditer(text) if _card_code(text, m))
+        spans.extend(_corrections(text, spans))
     for pattern in (_CODE_AFTER_CARD, _AFTER_EXPIRY):
         for match in pattern.finditer(text):
+            if pattern is _AFTER_EXPIRY and _A_FULL_DATE.fullmatch(match.group()):
+                continue  # "11/22/1965" is a date, not an expiry and a code
             if _OTHER_CODE.search(text, max(0, match.start() - 30), match.start()):
                 continue
             if _CARD_CONTEXT.search(text, max(0, match.start() - CARD_WINDOW), match.start()):
@@ -89,6 +100,15 @@ def find_cvvs(text: str) -> list[PiiSpan]:
         if luhn_valid(re.sub(r"\D", "", match.group("card"))):
             spans.append(PiiSpan(CVV, *match.span("n")))
     return spans
+
+
+def _corrections(text: str, spans: list[PiiSpan]) -> list[PiiSpan]:
+    """A second code soon after a found one, named as a correction."""
+    found = []
+    for span in spans:
+        if match := _CORRECTION.match(text, span.end):
+            found.append(PiiSpan(CVV, *match.span("n")))
+    return found
 
 
 def _card_code(text: str, match: re.Match) -> bool:

@@ -2,8 +2,8 @@
 `"call [PHONE]"`.
 
 A cheap prefilter decides first whether a text can hold any of it at all (every kind has
-an "@" or a digit, a spelled-out "(at)" or "dot", or is a named house before its street),
-so an ordinary message ("do you ship to Norway?") costs one regex search.
+an "@" or a digit, a spelled-out "(at)" or "dot", a birth keyword, or is a named house
+before its street), so an ordinary message ("do you ship to Norway?") costs one regex search.
 Overlapping finds are settled by length: "DE89 3704 ..." is one IBAN, not a phone number.
 """
 
@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from redaction.birth import find_dates_of_birth
 from redaction.cvv import find_cvvs
+from redaction.extend import extend_addresses, yield_house_numbers
 from redaction.places import find_places
 from redaction.rules import (
     ADDRESS,
@@ -31,6 +32,8 @@ from redaction.rules import (
 
 _CANDIDATE = re.compile(
     r"[@＠\d]|[(\[{<]\s*at\s*[)\]}>]|\bdot\b|\sat\s+[\w-]+\."
+    # a birth date said in words: "born twenty-first of april nineteen seventy-six"
+    r"|\b(?:b[oi]rn|birth\w*|dob|geboren|n[ée]e?|nacid[oa]|nat[oa]|f[øo]dt)\b"
     # a house known by its name, then its street: "Ivy House, Station Road", "The Willows, Mill Lane"
     r"|(?-i:[A-Z][\w'’-]+\s*,\s*(?:[A-Z][\w'’-]+\s+){1,3}(?:Road|Street|Lane|Avenue|Drive|Close|Way|Court|Place|"
     r"Gardens|Crescent|Terrace|Grove|Hill|Row|Walk|Mews|Green|Park|Square|Rise|View|Meadow)\b)",
@@ -56,7 +59,7 @@ class Redactor:
         if not text or not _CANDIDATE.search(text):
             return []
         spans = [span for finder in FINDERS for span in finder(text)]
-        return _without_overlaps(spans)
+        return extend_addresses(text, _without_overlaps(yield_house_numbers(text, spans)))
 
     def redact(self, text: str) -> str:
         """`text` with each PII span replaced by its label in brackets."""

@@ -9,7 +9,7 @@ digits, a date) count only in context: a postcode after "zip" or before a town, 
 import re
 from dataclasses import dataclass
 
-from redaction.checksums import iban_valid, luhn_valid
+from redaction.checksums import gtin_valid, iban_valid, luhn_valid
 
 EMAIL, PHONE, CARD, IBAN, CVV = "EMAIL", "PHONE", "CARD", "IBAN", "CVV"
 POSTCODE, DATE_OF_BIRTH, ADDRESS = "POSTCODE", "DATE_OF_BIRTH", "ADDRESS"
@@ -51,11 +51,15 @@ _SPELLED_EMAIL = re.compile(
     rf"|\b[\w.+-]+\s+at\s+{_PROVIDERS}(?:\.[\w-]+)+",
     re.I,
 )
+# Spaced out against spam bots: "jo . lee @ gmail . com".
+_SPACED_EMAIL = re.compile(
+    rf"(?<![\w.+'-])[\w+'-]+(?:\s*\.\s*[\w+'-]+){{0,4}}\s*[@＠]\s*[\w-]+(?:\s*\.\s*[\w-]+){{0,3}}?\s*\.\s*{_TLD}", re.I
+)
 SPELLED_HINT = re.compile(r"[(\[{<]\s*at\s*[)\]}>]|\bdot\b|\sat\s+[\w-]+\.", re.I)
 
 
 def find_emails(text: str) -> list[PiiSpan]:
-    spans = _spans(EMAIL, _EMAIL, text) if "@" in text or "＠" in text else []
+    spans = _spans(EMAIL, _EMAIL, text) + _spans(EMAIL, _SPACED_EMAIL, text) if "@" in text or "＠" in text else []
     return spans + _spans(EMAIL, _SPELLED_EMAIL, text) if SPELLED_HINT.search(text) else spans
 
 
@@ -80,7 +84,7 @@ _EXPIRY_FIRST = re.compile(r"(?:0?[1-9]|1[0-2]) ?/ ?(?:20)?\d{2}\D")
 _KEYWORDS = re.compile(
     r"\b(?:(?P<card>card|visa|master ?card|amex|american express|maestro|debit|credit card)|"
     r"(?P<phone>phone|call|ring|tel|telephone|mobile|mob|cell|whatsapp|text|sms|reach|landline|fax|contact|"
-    r"(?:my|our|your|his|her)\s+(?:new\s+)?(?:number|no\.?|nr\.?))|"
+    r"(?:my|our|your|his|her|their)\s+(?:new\s+)?(?:number|no\.?|nr\.?))|"
     r"(?P<ref>tracking|track|invoice|ref|reference|parcel|shipment|consignment|serial|sku|barcode|ean|upc|gtin|"
     r"isbn|credit note|box|return|rma|batch|lot|imei|awb|waybill|voucher|coupon|gift ?card|promo|receipt|"
     r"transaction|(?:item|article|product|part|model|style|catalog(?:ue)?|stock)\s+(?:no\.?|nr\.?|number|num|code|id)|"
@@ -123,6 +127,18 @@ def _last_keyword(before: str) -> str | None:
     return last.lastgroup if last else None
 
 
+# "2024-5531": a year, then a serial (invoices, tickets, cases).
+_YEAR_SERIAL = re.compile(r"(?:19|20)\d{2}[-/]\d{3,6}")
+
+
+def _reference_shaped(run: str, digits: str) -> bool:
+    """A year-serial reference, or an unbroken barcode (12 or 13 digits with a valid GS1 check
+    digit, no "+" or "0" in front): no phone number is written so."""
+    if _YEAR_SERIAL.fullmatch(run):
+        return True
+    return run == digits and len(digits) in (12, 13) and digits[0] != "0" and gtin_valid(digits)
+
+
 def _classify_run(run: str, before: str, after: str = "") -> str | None:
     digits = re.sub(r"\D", "", run)
     groups = re.findall(r"\d+", run)
@@ -141,7 +157,7 @@ def _classify_run(run: str, before: str, after: str = "") -> str | None:
         return None  # "card 5384-8372-6167-5136 - 771": the number, then its code
     if card_length and (keyword == "card" or card_shaped or (luhn_valid(digits) and keyword != "ref")):
         return CARD
-    if keyword == "ref":
+    if keyword == "ref" or (keyword != "phone" and _reference_shaped(run, digits)):
         return None
     if MIN_PHONE_DIGITS <= len(digits) <= MAX_PHONE_DIGITS:
         return PHONE

@@ -91,9 +91,10 @@ _GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
 
 # --- compounds: "Hauptstraße 5", "Kerkstraat 12", "Limmatquai 109" ---------------------------
 
-_COMPOUND_NUMBER = rf"\s+(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
+# A house number never starts with 0: "must ring 0117 ..." is a phone number after a verb.
+_COMPOUND_NUMBER = rf"\s+(?!0)(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
 _COMPOUND_PLAIN = re.compile(
-    r"(?<![\w.-])[^\W\d_][\w.-]{0,40}?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
+    r"(?<![\w.-])[^\W\d_][\w.-]{0,40}?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|stræde|straede|"
     rf"gatan|vägen|gade|vej|veien|gata|quai|kade|singel|dijk|steenweg){_COMPOUND_NUMBER}",
     re.I,
 )

@@ -144,9 +144,9 @@ def main(argv: list[str] | None = None) -> dict:
         "false alarm: a clean message changed at all",
         "method": "stdlib regular expressions + Luhn and IBAN mod-97 checksums (redaction/)",
         "python": platform.python_version(),
-        "note": "The rules' authors studied the misses of dev.jsonl, holdout.jsonl and holdout2.jsonl and the "
-        "false alarms of clean.jsonl and clean2.jsonl: these figures are not blind. The blind ones (holdout3.jsonl, "
-        "clean3.jsonl, once present) are in bench/results/security.json (make bench-security).",
+        "note": "The rules' authors studied the misses of dev.jsonl, holdout.jsonl, holdout2.jsonl and holdout3.jsonl "
+        "and the false alarms of clean.jsonl, clean2.jsonl and clean3.jsonl: these figures are not blind. The blind "
+        "ones (holdout4.jsonl, once present) are in bench/results/security.json (make bench-security).",
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(result, indent=2) + "\n")
