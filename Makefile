@@ -21,7 +21,7 @@ STACK_TEST_DIRS := tests/e2e tests/web tests/channels tests/security tests/relia
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-nlu bench-load bench-faults bench-security
+.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-analytics-scale bench-nlu bench-load bench-faults bench-security bench-dialogue
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -42,9 +42,16 @@ $(RASA_VENV)/.installed: $(RASA_LOCKS)
 
 train: $(MODEL)  ## train the Rasa model if its data or configuration changed
 
+# The order-number regex follows the shop's setting (ORDER_NUMBER_LENGTH / ORDER_NUMBER_PATTERN,
+# protocol/order_numbers.py); the file is rewritten only when the setting changed it.
+ORDER_NUMBER_REGEX := nlu_data/regex/order_number.yml
+.PHONY: FORCE
+$(ORDER_NUMBER_REGEX): FORCE | $(RASA_VENV)/.installed
+	@$(RASA_PY) -m protocol.order_numbers --write
+
 # Models and Rasa's cache hold training data: private to the user (umask 077). The CRM gets
 # the intents and entities agents may annotate as an exported list, not by reading bot/domain.
-$(MODEL): $(RASA_TRAINING_INPUTS) | $(RASA_VENV)/.installed
+$(MODEL): $(RASA_TRAINING_INPUTS) $(ORDER_NUMBER_REGEX) | $(RASA_VENV)/.installed
 	umask 077 && $(RASA) train --config config.yml --domain bot/domain --data nlu_data $(CORRECTIONS) \
 		--out models --fixed-model-name concierge
 	$(APP_PY) -m ops.vocabulary
@@ -86,11 +93,18 @@ bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segment
 	$(APP_PY) -m bench.analytics.predict_online_retail
 	$(APP_PY) -m bench.analytics.scale
 
+bench-analytics-scale: $(APP_VENV)/.installed  ## the analytics job on Dask: 1M-row equivalence, killed worker, 10M and 30M rows
+	nice -n 15 $(APP_PY) -m bench.analytics.scale_distributed
+
 bench-load: setup $(MODEL)  ## load benchmark vs a bare `rasa init` bot, with a profile (bench/results/latency.json)
 	$(APP_PY) -m bench.load.run --profile
 
 bench-security: setup $(MODEL)  ## every attack case by category, redaction on the blind PII sets (bench/results/security.json)
 	$(APP_PY) -m bench.security.run
+
+DIALOGUE_DATA ?= bench/data/dialogue/dev.jsonl
+bench-dialogue: setup $(MODEL)  ## scripted conversations through the full stack (bench/results/dialogue.json)
+	$(APP_PY) -m bench.dialogue.run $(DIALOGUE_DATA)
 
 bench-faults: setup $(MODEL)  ## kill and restart each process under 50 conversations (bench/results/faults.json)
 	$(APP_PY) -m bench.faults.run

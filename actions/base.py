@@ -2,29 +2,33 @@
 
 import abc
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.confirmation import corrected_order_number
 from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMError, CRMUnavailable, CustomerNotVerified
 from actions.identity import crm_client_for
 from actions.phrasing import MissingResponse
+from protocol.order_numbers import normalise
 
 logger = logging.getLogger(__name__)
 
-# "702733", "#702733", "702 733", "ord-702733", "order no. 702-733": six digits, maybe split in two.
-ORDER_NUMBER = re.compile(
-    r"(?:#|ord(?:er)?\s*(?:no\.?|number|nr\.?)?\s*[-#:.]?)?\s*([0-9]{3})[\s-]?([0-9]{3})", re.IGNORECASE
-)
-
 Events = list[dict[str, Any]]
+OFFER_SLOT = "pending_offer"  # what a "yes" accepts now (actions/handoff.py)
+CONTEXT_ORDER_SLOT = "context_order"  # the order being discussed (actions/context.py)
 
 
 def order_number(tracker: Tracker) -> str | None:
-    """The order number of the latest message, or the one the conversation holds."""
-    value = next(tracker.get_latest_entity_values("order_id"), None) or tracker.get_slot("order_id")
+    """The order number of the latest message (the corrected one of "702743 not 702733"), or
+    the one the conversation holds."""
+    text = str((tracker.latest_message or {}).get("text") or "")
+    value = (
+        corrected_order_number(text)
+        or next(tracker.get_latest_entity_values("order_id"), None)
+        or tracker.get_slot("order_id")
+    )
     return str(value).strip() if value else None
 
 
@@ -34,9 +38,9 @@ def latest_intent(tracker: Tracker) -> str | None:
 
 
 def valid_order_number(value: str | None) -> str | None:
-    """'#702733', '702 733', 'ord-702733' -> '702733'; anything that is not an order number -> None."""
-    match = ORDER_NUMBER.fullmatch(value.strip()) if value else None
-    return match.group(1) + match.group(2) if match else None
+    """'#702733', '702 733', 'ord-702733' -> '702733'; anything that is not an order number
+    (the shop's setting, protocol.order_numbers) -> None."""
+    return normalise(value)
 
 
 class CRMAction(Action, abc.ABC):
@@ -56,6 +60,10 @@ class CRMAction(Action, abc.ABC):
         events: Events = []
         try:
             events = await self.act(dispatcher, tracker, domain, crm)
+            # The order a form or action worked on becomes the order being discussed (actions/context.py).
+            worked_on = valid_order_number(tracker.get_slot("order_id"))
+            if worked_on and not any(e.get("name") == CONTEXT_ORDER_SLOT for e in events):
+                events = [*events, {"event": "slot", "timestamp": None, "name": CONTEXT_ORDER_SLOT, "value": worked_on}]
         except ConversationOwnedByAnother:
             dispatcher.utter_message(response="utter_conversation_belongs_to_another")
         except CustomerNotVerified:
@@ -69,4 +77,11 @@ class CRMAction(Action, abc.ABC):
         except MissingResponse:
             logger.exception("%s: the domain lacks a response this action needs", self.name())
             dispatcher.utter_message(response="utter_something_went_wrong")
-        return events + [{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots]
+        # An offer ("shall I ...?") holds for the next message only; an action that makes one sets it again.
+        expired = [OFFER_SLOT] if tracker.get_slot(OFFER_SLOT) else []
+
+        return [
+            *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in expired],
+            *events,
+            *[{"event": "slot", "timestamp": None, "name": n, "value": None} for n in self.reset_slots],
+        ]

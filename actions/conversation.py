@@ -1,8 +1,10 @@
 """Greeting and the two-stage fallback."""
 
 from rasa_sdk import Action
+from rasa_sdk.events import SlotSet
 
-from actions.base import CRMAction, Events
+from actions.base import OFFER_SLOT, CRMAction, Events
+from actions.context import NAME_USED
 from actions.crm_client import CRMClient, CustomerNotVerified
 from actions.personalisation import greeting
 
@@ -26,7 +28,7 @@ class ActionGreet(CRMAction):
         dispatcher.utter_message(response=choice.response, **choice.values)
         if choice.decision == "vip_greeting":
             await crm.log_decision(tracker.sender_id, choice.decision, choice.reason)
-        return []
+        return [SlotSet(NAME_USED, True)]  # the name once per conversation (actions/context.py)
 
 
 class ActionHandleFallback(Action):
@@ -43,5 +45,20 @@ class ActionHandleFallback(Action):
             if (event.get("parse_data") or {}).get("intent", {}).get("name") != "nlu_fallback":
                 break
             misses += 1
-        dispatcher.utter_message(response="utter_offer_human" if misses >= 2 else "utter_ask_rephrase")
+        if misses >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+            return [SlotSet(OFFER_SLOT, "human")]  # a typed "yes" takes it (action_accept_offer)
+        dispatcher.utter_message(response="utter_ask_rephrase")
         return []
+
+
+class ActionUnsupportedLanguage(Action):
+    """A message in a language we don't answer in yet: say so in English and offer a colleague,
+    whom a typed "yes" accepts (action_accept_offer)."""
+
+    def name(self) -> str:
+        return "action_unsupported_language"
+
+    async def run(self, dispatcher, tracker, domain) -> Events:
+        dispatcher.utter_message(response="utter_unsupported_language")
+        return [SlotSet(OFFER_SLOT, "human")]

@@ -102,8 +102,11 @@ class CRMClient:
     async def change_address(self, number: str, address: str) -> dict[str, Any]:
         return await self._call("PUT", f"/bot/orders/{quote(number, safe='')}/address", json={"address": address})
 
-    async def start_return(self, number: str, reason: str) -> dict[str, Any]:
-        return await self._call("POST", "/bot/returns", json={"order_number": number, "reason": reason})
+    async def start_return(self, number: str, reason: str, skus: list[str] | None = None) -> dict[str, Any]:
+        body: dict[str, Any] = {"order_number": number, "reason": reason}
+        if skus:
+            body["skus"] = skus
+        return await self._call("POST", "/bot/returns", json=body)
 
     async def list_returns(self) -> dict[str, Any]:
         return await self._call("GET", "/bot/returns")
@@ -124,11 +127,14 @@ class CRMClient:
     async def set_consent(self, purpose: str, granted: bool) -> dict[str, Any]:
         return await self._call("PUT", f"/bot/consents/{purpose}", json={"granted": granted})
 
-    async def recommendations(self, limit: int = 3) -> list[dict[str, Any]]:
-        return await self._call("GET", "/bot/recommendations", params={"limit": limit})
+    async def recommendations(self, limit: int = 3, **wish: Any) -> list[dict[str, Any]]:
+        """Personal suggestions; `wish` may name a `category` and a `max_price`."""
+        params = {"limit": limit, **{k: v for k, v in wish.items() if v is not None}}
+        return await self._call("GET", "/bot/recommendations", params=params)
 
-    async def popular(self, limit: int = 3) -> list[dict[str, Any]]:
-        return await self._call("GET", "/bot/popular", params={"limit": limit}, needs_customer=False)
+    async def popular(self, limit: int = 3, **wish: Any) -> list[dict[str, Any]]:
+        params = {"limit": limit, **{k: v for k, v in wish.items() if v is not None}}
+        return await self._call("GET", "/bot/popular", params=params, needs_customer=False)
 
     async def search_products(self, query: str, limit: int = 3) -> list[dict[str, Any]]:
         return await self._call("GET", "/bot/products", params={"q": query, "limit": limit}, needs_customer=False)
@@ -140,6 +146,16 @@ class CRMClient:
     async def open_handoff(self, **handoff: Any) -> dict[str, Any]:
         """Queue the conversation for a colleague; works for unverified users too."""
         return await self._call("POST", "/bot/handoffs", json=handoff, needs_customer=False)
+
+    async def handoff_place(self, conversation_id: str) -> dict[str, Any]:
+        """Where the conversation's request for a colleague stands: status, position, expected wait."""
+        params = {"conversation_id": conversation_id}
+        return await self._call("GET", "/bot/handoffs/place", params=params, needs_customer=False)
+
+    async def cancel_handoff(self, conversation_id: str) -> dict[str, Any]:
+        """Withdraw the conversation's unclaimed request for a colleague."""
+        body = {"conversation_id": conversation_id}
+        return await self._call("POST", "/bot/handoffs/cancel", json=body, needs_customer=False)
 
     async def store_csat(self, **rating: Any) -> dict[str, Any]:
         """Store a 1-5 rating; the CRM decides whether it rates the bot or a colleague."""

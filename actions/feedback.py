@@ -1,37 +1,40 @@
-"""Complaints. The handoff to a human lives in actions/handoff.py."""
+"""Complaints, and customers who sound like leaving. The handoff to a human lives in actions/handoff.py."""
 
-from actions.base import CRMAction, Events, order_number, valid_order_number
-from actions.crm_client import CRMClient, CustomerNotVerified
-from actions.personalisation import retention_offer
+from typing import Any
+
+from actions.base import CRMAction, Events
+from actions.crm_client import CRMClient
+from actions.orders import Reply, TicketAction, late_issue
+from actions.personalisation import offer_to_stay
 
 
-class ActionComplaint(CRMAction):
-    """Open a complaint ticket with the customer's words; a customer the CRM says we may lose
-    gets its offer."""
+class ActionComplaint(TicketAction):
+    """A complaint ticket with the customer's words (or they join the open one), after the CRM's
+    fact check: "N is late, I want to complain" about a parcel not yet due opens nothing."""
 
+    category = "complaint"
+    subject = "Complaint"
+    priority = "high"
     reset_slots = ("order_id",)
 
     def name(self) -> str:
         return "action_complaint"
 
+    def issue(self, text: str) -> str | None:
+        return late_issue(text)
+
+    def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
+        return "utter_complaint_opened", {"ticket_id": ticket["id"]}
+
+
+class ActionRetention(CRMAction):
+    """ "I'm done with you guys, never ordering again": an apology, and the CRM's offer if the
+    customer is at high risk of leaving."""
+
+    def name(self) -> str:
+        return "action_retention"
+
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        number = valid_order_number(order_number(tracker))
-        ticket = await crm.open_ticket(
-            category="complaint",
-            subject=f"Complaint (order {number})" if number else "Complaint",
-            body=(tracker.latest_message.get("text") or "(no text)")[:5000],
-            channel=tracker.get_latest_input_channel(),
-            conversation_id=tracker.sender_id,
-            priority="high",
-        )
-        dispatcher.utter_message(response="utter_complaint_opened", ticket_id=ticket["id"])
-        if not crm.is_verified:
-            return []
-        try:
-            offer = retention_offer(await crm.retention_offer())
-        except CustomerNotVerified:
-            return []
-        if offer is not None:
-            dispatcher.utter_message(response=offer.response, **offer.values)
-            await crm.log_decision(tracker.sender_id, offer.decision, offer.reason)
+        dispatcher.utter_message(response="utter_sorry_to_hear")
+        await offer_to_stay(dispatcher, tracker, crm)
         return []

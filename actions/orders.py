@@ -5,21 +5,46 @@ fills in the CRM's facts.
 """
 
 import abc
+import re
 from typing import Any
 
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
-from rasa_sdk.forms import FormValidationAction
 from rasa_sdk.types import DomainDict
 
 from actions.base import CRMAction, Events, latest_intent, order_number, valid_order_number
-from actions.crm_client import ConversationOwnedByAnother, CRMClient, CRMUnavailable, CustomerNotVerified, NotFound
-from actions.formatting import describe_order, money
+from actions.confirmation import corrected_order_number, text_of
+from actions.context import (
+    CONTEXT_ORDER,
+    CONTEXT_TICKET,
+    by_name,
+    discussed_order,
+    named_order,
+    referred_order,
+    slot,
+)
+from actions.crm_client import (
+    ConversationOwnedByAnother,
+    CRMClient,
+    CRMError,
+    CRMUnavailable,
+    CustomerNotVerified,
+    NotFound,
+)
+from actions.formatting import describe_order, human_date, money
 from actions.identity import crm_client_for
+from actions.personalisation import offer_to_stay, sounds_like_leaving
 from actions.phrasing import phrase
-
-# A response name and the values that fill it in.
-Reply = tuple[str, dict[str, Any]]
+from actions.safe_forms import (
+    CONFIRMED,
+    RETRIES,
+    SAFE_FORM_SLOTS,
+    Reply,
+    SafeFormValidation,
+    confirmed,
+    is_aside,
+    user_just_spoke,
+)
 
 
 class ActionOrderStatus(CRMAction):
@@ -32,12 +57,14 @@ class ActionOrderStatus(CRMAction):
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         raw = order_number(tracker)
+        if raw is None:
+            # "when will it arrive?", "my last order": the order being discussed (actions/context.py).
+            raw = await discussed_order(tracker, crm)
         if raw is None and latest_intent(tracker) == "inform":
             dispatcher.utter_message(response="utter_ask_rephrase")
             return []
         if raw is None:
-            await list_recent_orders(crm, dispatcher, tracker, domain)
-            return []
+            return await list_recent_orders(crm, dispatcher, tracker, domain)
         number = valid_order_number(raw)
         if number is None:
             dispatcher.utter_message(response="utter_not_an_order_number")
@@ -48,10 +75,9 @@ class ActionOrderStatus(CRMAction):
             dispatcher.utter_message(response="utter_order_not_found", number=number)
             return []
         summary = describe_order(answer["order"], domain, tracker.current_slot_values())
-        dispatcher.utter_message(
-            response="utter_order_status", first_name=answer["customer"]["first_name"], order_summary=summary
-        )
-        return []
+        response, events = by_name(tracker, "utter_order_status", "utter_order_status_named")
+        dispatcher.utter_message(response=response, first_name=answer["customer"]["first_name"], order_summary=summary)
+        return [*events, slot(CONTEXT_ORDER, number)]
 
 
 class ActionListOrders(CRMAction):
@@ -59,38 +85,50 @@ class ActionListOrders(CRMAction):
         return "action_list_orders"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        await list_recent_orders(crm, dispatcher, tracker, domain, limit=5)
-        return []
+        return await list_recent_orders(crm, dispatcher, tracker, domain, limit=5)
 
 
 async def list_recent_orders(
     crm: CRMClient, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, limit: int = 3
-) -> None:
+) -> Events:
+    """The recent orders, by name the first time in the conversation (returns the slot events)."""
     answer = await crm.list_orders(limit=limit)
     first_name, orders = answer["customer"]["first_name"], answer["orders"]
     if not orders:
-        dispatcher.utter_message(response="utter_no_orders", first_name=first_name)
-        return
+        response, events = by_name(tracker, "utter_no_orders", "utter_no_orders_named")
+        dispatcher.utter_message(response=response, first_name=first_name)
+        return events
     slots = tracker.current_slot_values()
     lines = [
         phrase(domain, slots, "utter_part_order_line", order_summary=describe_order(order, domain, slots))
         for order in orders
     ]
-    dispatcher.utter_message(response="utter_recent_orders", first_name=first_name, order_lines="\n".join(lines))
+    response, events = by_name(tracker, "utter_recent_orders", "utter_recent_orders_named")
+    dispatcher.utter_message(response=response, first_name=first_name, order_lines="\n".join(lines))
+    return events
 
 
-class OrderFormValidation(FormValidationAction, abc.ABC):
+def order_items(order: dict[str, Any]) -> str:
+    return ", ".join(f"{item['quantity']} × {item['product_name']}" for item in order["items"])
+
+
+class OrderFormValidation(SafeFormValidation, abc.ABC):
     """Shared by the forms that act on one order: the order must exist, be the customer's,
-    and be in a state that allows the change. Otherwise the form ends at once (`request_refused`)."""
+    and be in a state that allows the change. Otherwise the form ends at once (`request_refused`).
+    A correction ("702743 not 702733") replaces the order, and the question is asked anew."""
 
     refusal_response = "utter_cancel_refused"
 
-    @abc.abstractmethod
-    def name(self) -> str:
-        """Each form's validation action is named after its form."""
-
-    async def required_slots(self, domain_slots, dispatcher, tracker, domain) -> list[str]:
-        return [] if tracker.get_slot("request_refused") else domain_slots
+    async def extract_order_id(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        """ "Cancel it", "return something from my last order": the order being discussed
+        (actions/context.py); the validation below checks it like a typed number."""
+        if tracker.get_slot("order_id") or tracker.get_slot("requested_slot") not in (None, "order_id"):
+            return {}
+        try:
+            number = await referred_order(tracker, crm_client_for(tracker))
+        except CRMError:
+            return {}
+        return {"order_id": number} if number else {}
 
     async def refusal(self, crm: CRMClient, number: str) -> Reply | None:
         """Why the CRM will not do this to order `number` (a reply), or None if it will.
@@ -104,7 +142,10 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
     async def validate_order_id(
         self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        number = valid_order_number(str(slot_value) if slot_value else None)
+        if isinstance(slot_value, list):  # several numbers in one message: the last one given
+            slot_value = slot_value[-1] if slot_value else None
+        corrected = corrected_order_number(text_of(tracker.latest_message)) if user_just_spoke(tracker) else None
+        number = corrected or valid_order_number(str(slot_value) if slot_value else None)
         if number is None:
             dispatcher.utter_message(response="utter_not_an_order_number")
             return {"order_id": None}
@@ -127,7 +168,8 @@ class OrderFormValidation(FormValidationAction, abc.ABC):
             response, values = refusal
             dispatcher.utter_message(response=response, **values)
             return {"order_id": number, "request_refused": True}
-        return {"order_id": number}
+        # A new order: whatever was confirmed was about the other one.
+        return {"order_id": number, CONFIRMED: None, RETRIES: None}
 
 
 class ValidateChangeAddressForm(OrderFormValidation):
@@ -135,6 +177,16 @@ class ValidateChangeAddressForm(OrderFormValidation):
 
     def name(self) -> str:
         return "validate_change_address_form"
+
+    async def describe(self, crm: CRMClient, tracker: Tracker) -> Reply:
+        order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
+        values = {"number": order["number"], "items": order_items(order), "address": tracker.get_slot("new_address")}
+        return "utter_ask_confirm_address", values
+
+    async def extract_new_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+        if tracker.get_slot("requested_slot") != "new_address" or not user_just_spoke(tracker) or is_aside(tracker):
+            return {}
+        return {"new_address": text_of(tracker.latest_message)}
 
     async def validate_new_address(self, slot_value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
         address = " ".join(str(slot_value or "").split())
@@ -150,37 +202,24 @@ class ValidateCancelOrderForm(OrderFormValidation):
     def name(self) -> str:
         return "validate_cancel_order_form"
 
-
-class ActionAskCancelConfirmed(CRMAction):
-    """Ask for a yes or no, showing what would be cancelled (the buttons are the response's)."""
-
-    def name(self) -> str:
-        return "action_ask_cancel_confirmed"
-
-    async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
+    async def describe(self, crm: CRMClient, tracker: Tracker) -> Reply:
         order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
-        items = ", ".join(f"{item['quantity']} × {item['product_name']}" for item in order["items"])
-        dispatcher.utter_message(
-            response="utter_ask_cancel_confirmed_order", number=order["number"], items=items, amount=money(order)
-        )
-        return []
+        values = {"number": order["number"], "items": order_items(order), "amount": money(order)}
+        return "utter_ask_cancel_confirmed_order", values
 
 
 class ActionCancelOrder(CRMAction):
     """The cancel form's end: cancel if the customer confirmed."""
 
-    reset_slots = ("order_id", "cancel_confirmed", "request_refused")
+    reset_slots = ("order_id", *SAFE_FORM_SLOTS)
 
     def name(self) -> str:
         return "action_cancel_order"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        if tracker.get_slot("request_refused"):
+        if not confirmed(dispatcher, tracker, kept="utter_order_kept"):
             return []
         number = tracker.get_slot("order_id")
-        if not tracker.get_slot("cancel_confirmed"):
-            dispatcher.utter_message(response="utter_order_kept", number=number)
-            return []
         answer = await crm.cancel_order(number)
         amount = f"{answer['refund']['amount']} {answer['order']['currency']}"
         dispatcher.utter_message(response="utter_order_cancelled", number=number, amount=amount)
@@ -190,13 +229,13 @@ class ActionCancelOrder(CRMAction):
 class ActionChangeAddress(CRMAction):
     """The address form's end: store the new address."""
 
-    reset_slots = ("order_id", "new_address", "request_refused")
+    reset_slots = ("order_id", "new_address", *SAFE_FORM_SLOTS)
 
     def name(self) -> str:
         return "action_change_address"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        if tracker.get_slot("request_refused"):
+        if not confirmed(dispatcher, tracker):
             return []
         number, address = tracker.get_slot("order_id"), tracker.get_slot("new_address")
         answer = await crm.change_address(number, address)
@@ -207,28 +246,54 @@ class ActionChangeAddress(CRMAction):
 
 
 class TicketAction(CRMAction):
-    """Hand a case over to a colleague by opening a ticket with the customer's own words."""
+    """Hand a case over to a colleague with the customer's own words, once the CRM has checked
+    the facts (a parcel not due yet is not late; a dispatched order cannot be changed) and kept
+    one ticket per issue: a later message about it is added to the open ticket."""
 
     category = "general"
     subject = "Customer request"
+    priority = "normal"
+
+    def issue(self, text: str) -> str | None:
+        """The kind of issue, for the CRM's fact check (e.g. "late")."""
+        return None
 
     @abc.abstractmethod
     def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
-        """What to tell the customer once the ticket exists."""
+        """What to tell the customer once the ticket exists (opened or updated)."""
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
-        number = valid_order_number(order_number(tracker))
-        subject = f"{self.subject} (order {number})" if number else self.subject
+        number = await discussed_order(tracker, crm) if crm.is_verified else named_order(tracker)
+        text = (tracker.latest_message.get("text") or "")[:5000] or "(no text)"
         ticket = await crm.open_ticket(
             category=self.category,
-            subject=subject,
-            body=(tracker.latest_message.get("text") or "")[:5000] or "(no text)",
+            subject=self.subject,
+            body=text,
             channel=tracker.get_latest_input_channel(),
             conversation_id=tracker.sender_id,
+            order_number=number,
+            issue=self.issue(text),
+            priority=self.priority,
         )
-        response, values = self.confirmation(ticket, number)
-        dispatcher.utter_message(response=response, **values)
-        return []
+        number = ticket.get("order_number") or number
+        outcome = ticket.get("outcome", "opened")
+        if outcome == "not_due":
+            expected = human_date(ticket.get("expected_on")) or "-"
+            dispatcher.utter_message(response="utter_order_not_late", number=number, expected_on=expected)
+            return [slot(CONTEXT_ORDER, number)]
+        if outcome == "not_changeable":
+            dispatcher.utter_message(
+                response="utter_order_change_refused", number=number, status=ticket["order_status"]
+            )
+            return [slot(CONTEXT_ORDER, number)]
+        if outcome == "updated":
+            dispatcher.utter_message(response="utter_ticket_updated", ticket_id=ticket["id"])
+        else:
+            response, values = self.confirmation(ticket, number)
+            dispatcher.utter_message(response=response, **values)
+        if sounds_like_leaving(text):
+            await offer_to_stay(dispatcher, tracker, crm)
+        return [slot(CONTEXT_TICKET, ticket["id"]), *([slot(CONTEXT_ORDER, number)] if number else [])]
 
 
 class ActionChangeOrder(TicketAction):
@@ -243,6 +308,19 @@ class ActionChangeOrder(TicketAction):
         return "utter_order_change_ticket", {"ticket_id": ticket["id"]}
 
 
+# "it's late", "still hasn't arrived", "not here yet": the parcel is overdue, which the CRM checks.
+LATE_WORDS = re.compile(
+    r"\b(?:late|overdue|delayed|delay|(?:has ?n[o']?t|did ?n[o']?t|never|not yet|still not|still has ?n[o']?t)\s+"
+    r"(?:arrived?|come|came|received|got(?:ten)?|been delivered|turned up|shown up)|not (?:here|arrived) yet)\b",
+    re.IGNORECASE,
+)
+
+
+def late_issue(text: str) -> str | None:
+    """ "late" when the message says the parcel is overdue (the CRM then checks the date)."""
+    return "late" if LATE_WORDS.search(text) else None
+
+
 class ActionReportDeliveryProblem(TicketAction):
     category = "delivery_problem"
     subject = "Delivery problem"
@@ -250,6 +328,9 @@ class ActionReportDeliveryProblem(TicketAction):
 
     def name(self) -> str:
         return "action_report_delivery_problem"
+
+    def issue(self, text: str) -> str | None:
+        return late_issue(text)
 
     def confirmation(self, ticket: dict[str, Any], number: str | None) -> Reply:
         if number:

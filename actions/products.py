@@ -1,9 +1,11 @@
 """Products, recommendations and loyalty. Tiers and the points to the next one are the CRM's
 (/bot/profile); the words are bot/domain/products.yml's."""
 
+import re
 from typing import Any
 
 from actions.base import CRMAction, Events, latest_intent
+from actions.context import CONTEXT_PRODUCT, slot
 from actions.crm_client import CRMClient, CustomerNotVerified
 from actions.phrasing import phrase
 from protocol import payloads
@@ -42,6 +44,8 @@ class ActionProductInfo(CRMAction):
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         query = next(tracker.get_latest_entity_values("product"), None) or tracker.get_slot("product")
+        # "is it in stock?": the product being discussed (actions/context.py).
+        query = query or tracker.get_slot(CONTEXT_PRODUCT)
         if not query or len(str(query).strip()) < 2:
             dispatcher.utter_message(response="utter_ask_which_product")
             return []
@@ -58,21 +62,53 @@ class ActionProductInfo(CRMAction):
             description=product["description"],
             json_message=payloads.product_cards([product_card(product)]),
         )
-        return []
+        return [slot(CONTEXT_PRODUCT, product["name"])]
+
+
+# "under 20 euros", "max 60€", "less than €40", "up to 25 eur": the budget.
+BUDGET = re.compile(
+    r"\b(?:under|below|less than|max(?:imum)?|up to|no more than|within|at most)\s*(?:€|eur(?:os?)?\s*)?"
+    r"(\d{1,5}(?:[.,]\d{1,2})?)",
+    re.IGNORECASE,
+)
+# Who or what it is for, in words, and the catalogue category that serves them.
+RECIPIENTS = (
+    (re.compile(r"\b(?:garden\w*|plants?|balcony|patio|outdoors?)\b", re.I), "garden"),
+    (
+        re.compile(r"\b(?:niece|nephew|kids?|child(?:ren)?|toddler|baby|year[- ]old|son|daughter|grandchild)\b", re.I),
+        "toys",
+    ),
+    (re.compile(r"\b(?:cook\w*|kitchen|bak(?:e|ing|er)|chef)\b", re.I), "kitchen"),
+    (re.compile(r"\b(?:office|desk|writing|notebooks?|school)\b", re.I), "stationery"),
+    (re.compile(r"\b(?:living room|decor\w*|home|flat|apartment)\b", re.I), "home decor"),
+    (re.compile(r"\b(?:travel\w*|bags?|handbag)\b", re.I), "bags"),
+)
+
+
+def wish_of(tracker) -> dict[str, Any]:
+    """The category and budget the request names ("for my garden", "under 20 euros")."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    category = next(tracker.get_latest_entity_values("category"), None)
+    if not category:
+        category = next((name for pattern, name in RECIPIENTS if pattern.search(text)), None)
+    budget = BUDGET.search(text)
+    return {"category": category, "max_price": budget.group(1).replace(",", ".") if budget else None}
 
 
 class ActionRecommendProducts(CRMAction):
-    """Personal recommendations with their reasons; best sellers for visitors."""
+    """Personal recommendations with their reasons, in the category and budget the customer
+    named; best sellers for visitors."""
 
     def name(self) -> str:
         return "action_recommend_products"
 
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
+        wish = wish_of(tracker)
         try:
-            suggestions = await crm.recommendations(limit=3)
+            suggestions = await crm.recommendations(limit=3, **wish)
             response = "utter_recommendations"
         except CustomerNotVerified:
-            suggestions = await crm.popular(limit=3)
+            suggestions = await crm.popular(limit=3, **wish)
             response = "utter_best_sellers"
         if not suggestions:
             dispatcher.utter_message(response="utter_no_suggestions")

@@ -17,16 +17,13 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-import numpy as np
 import pandas as pd
+from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, cross_val_predict
 
-from analytics.features import clv_summary, customer_features, validate_transactions
-from analytics.predict.category_need import CategoryNeedModel, make_category_dataset
-from analytics.predict.churn import ChurnClassifier, make_churn_dataset
-from analytics.predict.clv import BGNBDGammaGamma
-from analytics.segmentation import RFMSegmenter
+from analytics.features import validate_transactions
+from analytics.steps import apply_models, customer_tables, fit_models, history
 
 logger = logging.getLogger(__name__)
 
@@ -67,85 +64,29 @@ def score_customers(
     (too few customers, one class) are skipped with a warning and leave NaN columns; ``metrics['skipped']`` lists them.
     """
     as_of = pd.Timestamp(as_of)
-    tx = validate_transactions(transactions)
-    tx = tx[tx["order_date"] < as_of]
-    features = customer_features(tx, as_of)
-    if features.empty:
+    tx = history(transactions, as_of)
+    tables = customer_tables(tx, as_of=as_of, horizon_days=horizon_days)
+    if tables["features"].empty:
         raise ValueError(f"no customer has a purchase before {as_of.date()}")
-    metrics: dict[str, Any] = {
-        "customers": len(features),
-        "skipped": [],
+    models, metrics = fit_models(tables, random_state=random_state, churn_params=churn_params)
+    metrics = {
+        "customers": len(tables["features"]),
+        "skipped": metrics.pop("skipped"),
         "data_range": [str(tx["order_date"].min()), str(tx["order_date"].max())],
+        **metrics,
     }
-    models: dict[str, Any] = {}
-    scores = features[["recency_days", "frequency", "monetary"]].copy()
-    reasons: list[pd.DataFrame] = []
-
-    try:
-        seg = RFMSegmenter(random_state=random_state).fit(features)
-        scores["segment"] = seg.predict_names(features)
-        profile = seg.profile(features)
-        metrics["segment_silhouette"] = seg.silhouette_
-        models["segmentation"] = seg
-    except ValueError as exc:
-        logger.warning("segmentation skipped: %s", exc)
-        metrics["skipped"].append("segmentation")
-        scores["segment"] = None
-        profile = pd.DataFrame()
-
-    scores["churn_probability"] = np.nan
-    try:
-        X, y = make_churn_dataset(tx, as_of - pd.Timedelta(days=horizon_days), horizon_days)
-        if len(X) < 20 or y.nunique() < 2 or y.value_counts().min() < 5:
-            raise ValueError("too few labelled customers for a churn model")
-        params = {"model": "hgb", "random_state": random_state, **(churn_params or {})}
-        churn = ChurnClassifier(**params).fit(X, y)
-        if evaluate:
-            cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=random_state)
-            oof = cross_val_predict(ChurnClassifier(**params), X, y, cv=cv, method="predict_proba")[:, 1]
-            metrics["churn_cv_roc_auc"] = float(roc_auc_score(y, oof))
-        scores["churn_probability"] = churn.predict_proba(features)[:, 1]
-        reasons.append(churn.explain(features, top_n).assign(model="churn"))
-        models["churn"] = churn
-    except ValueError as exc:
-        logger.warning("churn model skipped: %s", exc)
-        metrics["skipped"].append("churn")
-
-    try:
-        summary = clv_summary(tx, as_of)
-        clv = BGNBDGammaGamma().fit(summary)
-        pred = clv.predict(summary, days=horizon_days)
-        scores = scores.join(pred)
-        reasons.append(clv.explain(summary, days=horizon_days, top_n=top_n).assign(model="next_purchase"))
-        models["clv"] = clv
-    except ValueError as exc:
-        logger.warning("CLV model skipped: %s", exc)
-        metrics["skipped"].append("clv")
-
-    need = None
-    if "category" in tx.columns:
-        try:
-            Xc, Yc = make_category_dataset(tx, as_of - pd.Timedelta(days=horizon_days), horizon_days)
-            cat_model = CategoryNeedModel().fit(Xc, Yc)
-            Xnow, _ = make_category_dataset(tx, as_of, horizon_days)
-            Xnow = Xnow.reindex(columns=list(cat_model.feature_names_in_), fill_value=0.0)
-            wide = cat_model.predict_proba(Xnow)
-            need = wide.rename_axis(index="customer_id", columns="category").stack().rename("probability")
-            need = need.reset_index()
-            models["category_need"] = cat_model
-        except ValueError as exc:
-            logger.warning("category need skipped: %s", exc)
-            metrics["skipped"].append("category_need")
-
-    reason_frame = (
-        pd.concat(reasons, ignore_index=True).rename(columns={"id": "customer_id"})
-        if reasons
-        else pd.DataFrame(columns=["customer_id", "model", "rank", "feature", "value", "effect", "text"])
-    )
+    if evaluate and "churn" in models:
+        X, y = tables["churn_X"], tables["churn_y"]
+        cv = StratifiedKFold(n_splits=3, shuffle=True, random_state=random_state)
+        oof = cross_val_predict(clone(models["churn"]), X, y, cv=cv, method="predict_proba")[:, 1]
+        metrics["churn_cv_roc_auc"] = float(roc_auc_score(y, oof))
+    scores, reasons, need = apply_models(models, tables, horizon_days=horizon_days, top_n=top_n)
+    seg = models.get("segmentation")
+    profile = seg.profile(tables["features"]) if seg is not None else pd.DataFrame()
     return CustomerInsights(
         as_of=as_of,
-        scores=scores.reset_index(),
-        reasons=reason_frame,
+        scores=scores,
+        reasons=reasons,
         category_need=need,
         segment_profile=profile,
         metrics=metrics,

@@ -119,3 +119,18 @@ class ModelRegistry:
         if chosen not in versions:
             raise FileNotFoundError(f"no version {chosen!r} of {name!r}")
         return load_model(self.root / name / chosen)
+
+    def run_record(self, run_id: str) -> dict[str, Any] | None:
+        """The stored record of a job run (stages, progress, written partitions), if any."""
+        path = self.root / "runs" / f"{run_id}.json"
+        return json.loads(path.read_text()) if path.exists() else None
+
+    def save_run(self, run_id: str, record: dict[str, Any]) -> None:
+        """Store a job run's record, atomically (a killed job leaves the previous record)."""
+        if not run_id or "/" in run_id or run_id.startswith("."):
+            raise ValueError(f"invalid run id {run_id!r}")
+        folder = self.root / "runs"
+        folder.mkdir(parents=True, exist_ok=True)
+        tmp = folder / f".{run_id}.json.tmp"
+        tmp.write_text(json.dumps(_jsonable(record), indent=2, sort_keys=True))
+        tmp.replace(folder / f"{run_id}.json")

@@ -20,6 +20,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from crm_backend.agents.security import LoginGuard
 from crm_backend.api.router import api_router
 from crm_backend.bot_api.router import router as bot_router
+from crm_backend.console.metrics import MetricsCache
 from crm_backend.console.router import console_router
 from crm_backend.core.config import Settings, get_settings
 from crm_backend.core.db import make_engine, make_session_factory
@@ -91,6 +92,7 @@ def _build_singletons(app: FastAPI, settings: Settings) -> None:
         window_seconds=settings.login_failure_window_seconds,
     )
     state.link_throttle = LinkThrottle()
+    state.metrics_cache = MetricsCache()
     token = settings.rasa_api_token.get_secret_value() if settings.rasa_api_token else None
     state.rasa = RasaClient(settings.rasa_url, token)
     state.tracker = tracker_engine(settings.tracker_db_url) if settings.tracker_db_url else None

@@ -17,8 +17,9 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 DOMAIN_DIR = ROOT / "bot" / "domain"
 VOCABULARY_FILE = ROOT / "crm_backend" / "annotations" / "vocabulary.json"
-# Retrieval intents need a response key (faq/…); fallback is Rasa's, not a training target.
-NOT_ANNOTATABLE = {"faq", "chitchat", "nlu_fallback"}
+# Retrieval intents need a response key (faq/…); the fallback, the tie signal and the
+# clarification's "something else" button are predicted or pressed, never training targets.
+NOT_ANNOTATABLE = {"faq", "chitchat", "nlu_fallback", "nlu_ambiguous", "clarify_other"}
 
 
 def _names(items) -> list[str]:

@@ -1,419 +1,136 @@
-"""Where someone lives: street addresses and postcodes.
+"""Where someone lives: street addresses (`redaction.streets`) and postcodes
+(`redaction.postcodes`), some of which count only because an address precedes them.
 
-Street forms: English ("10 Downing St.", "221B Baker Street", "Flat 3, 45 Queen's Road",
-"1600 Pennsylvania Ave NW"), French and Latin, type first or number first ("12 rue de
-Rivoli", "Avenue Louise 2 bus 4", "Via Roma 10", "ul. Długa 5 m. 3") and German or Dutch
-compounds ("Hauptstraße 5", "Witte de Withstraat 26-1"). A flat or unit before or after the
-street ("Apt 12B", ", 5º D", "-II") belongs to the address. Street types that are also
-common words ("close", "place", "way") need a capitalised name, so "2 hours drive" stays.
-
-Postcodes: a full UK postcode, a US ZIP+4 and an Irish eircode stand on their own; five or
-four digits (US, DE, FR, BE, CH...), "1234 AB" (NL) and "00-950" (PL) count only in context:
-right after an address (and perhaps its town), after "postcode", "zip", "PLZ"..., after a US
-state, or before a capitalised town.
+Here too the streets without a type word ("47B Mount Pleasant", "Lange Voorhout 9", "Unter
+den Linden 77") and the houses known by name alone ("Holly Cottage"): capitalised words and
+a house number count when a postcode follows (perhaps past the town) or a word such as
+"address" or "live at" comes right before. In lower case only after such a word.
 """
 
 import re
 
-from redaction.rules import ADDRESS, POSTCODE, PiiSpan
+from redaction.postcodes import EIRCODE, TOWNS, UK_POSTCODE, find_postcodes
+from redaction.rules import ADDRESS, PiiSpan
+from redaction.streets import HOUSE_NAME, NOT_NAMES, STREET_TYPES, find_addresses, units_end, with_unit, words
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that are never part of a street's name: "2 of the blue way", "3 items in my place".
-_NOT_NAMES = _words(
-    "the a an my your our his her their this that these those in on at to for from with by and or is are was "
-    "were be it its i you we they he she me us them items item days day hours hour hrs minutes mins weeks week "
-    "months month years year times time pieces pcs euros eur dollars usd pounds gbp orders order products "
-    "product boxes box people more less other all each per x about over under than after before into am pm "
-    "out up off but not no so if then also just only very much many some any one two three four five six "
-    "seven eight nine ten of email mail phone minute mile star bedroom bed room seat lane- use put please pls "
-    "change changed update updated enter write correct"
+_CAP = r"[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][\w'’-]{0,30}(?:\.[\w'’-]{1,30}){0,2}"  # bounded: linear on "Ab.Ab.Ab..."
+_PARTICLE = r"(?:de|del|della|di|da|do|dos|das|du|des|la|le|les|los|las|van|der|den|het|von|y|yr|i|of|the|on|am|an|im)"
+_NAME = rf"(?:The\s+)?{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_CAP}){{0,3}}"
+_LOWER_NAME = r"[^\W\d_][\w'’-]{0,30}(?:[ \t]+[^\W\d_][\w'’-]{0,30}){0,2}"
+_HOUSE_NUMBER = r"\d{1,5}[A-Za-z]?(?:[-/]\d{1,5}[A-Za-z]?)?"
+_NUMBER_FIRST = re.compile(rf"(?<![\w.,/-])(?P<num>{_HOUSE_NUMBER}),?[ \t]+(?P<name>{_NAME})")
+_NAME_FIRST = re.compile(
+    rf"(?<![\w-])(?P<name>{_CAP}(?:[ \t]+(?:{_PARTICLE}[ \t]+)*{_CAP}){{0,2}})[ \t]+"
+    r"(?P<num>\d{1,4}[A-Za-z]?(?:[-/]\w{1,4})?)(?![\w/-]|[.,]\d)"
 )
-_PARTICLES = _words("de del della dei di da do dos das du des la le les los las l' d' aux y i van der den het")
-_LETTER_WORD = r"[^\W\d_][\w'’.-]*"
-
-# --- number first: "221B Baker Street", "12 rue de Rivoli" ----------------------------------
-
-_HOUSE = r"\d{1,5}(?:\s?[A-Za-z](?!\w))?(?:[-/]\d{1,5}[A-Za-z]?)?"
-_NAME_WORD = rf"(?:{_LETTER_WORD}|\d{{1,3}}(?:st|nd|rd|th))"
-_PLAIN_TYPES = (
-    "street|st|road|rd|avenue|ave|av|lane|ln|boulevard|blvd|crescent|cres|parkway|pkwy|highway|hwy|"
-    "strasse|straße|embankment|wharf|quay"
+_LOWER_NUMBER_FIRST = re.compile(rf"(?<![\w.,/-]){_HOUSE_NUMBER},?[ \t]+(?P<name>{_LOWER_NAME})", re.I)
+_HOUSE_ALONE = re.compile(rf"(?<![\w-])(?P<name>{HOUSE_NAME})")
+# A house's name, then a street with no number: "Greystones, Church Hill" (before a postcode or after a cue).
+_HOUSE_THEN_STREET = re.compile(
+    rf"(?<![\w-])(?P<name>{_CAP}(?:[ \t]+{_CAP}){{0,2}})\s*,\s*(?:{_CAP}[ \t]+){{1,3}}(?:{STREET_TYPES.title()})\b"
 )
-_WORD_TYPES = "drive|dr|way|court|ct|place|pl|square|sq|terrace|ter|close|gardens|gdns|grove|hill|row|walk|mews|"
-_WORD_TYPES += "circle|cir|trail|trl|alley|park|green|rise|vale|view|parade|approach|"
-_WORD_TYPES += "side|end|plaza|heath|bank|cross|mount|heights|meadow|meadows|field|fields|wood|yard|croft|chase|dale|"
-_WORD_TYPES += "wynd|mead|circus|esplanade|promenade|common|orchard|grange|hollow|ridge|loop"
-_ABBREVIATIONS = _words("st rd ave av ln blvd cres pkwy hwy dr ct pl sq ter gdns cir trl")
-# "1600 Pennsylvania Ave NW", "139 O'Connell Street Upper"
-_DIRECTION = r"(?:\s+(?:N|S|E|W|NE|NW|SE|SW|North|South|East|West|Upper|Lower|Extension)(?!\w))?"
-_ENGLISH = re.compile(
-    rf"(?<![\w.,/-])(?P<house>{_HOUSE}),?\s+(?P<name>(?:{_NAME_WORD}\s+){{1,4}}?)"
-    rf"(?P<type>{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?P<dot>\.)?{_DIRECTION}",
+
+# A postcode right after the street, perhaps past its town: ", L3 5TF Liverpool", ", 2514 EA Den Haag".
+_STRONG_CODE = (
+    rf"(?:(?i:{UK_POSTCODE}|{EIRCODE})|[A-Z]{{2}}\s+\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}(?!\w)|\d{{2}}-\d{{3}}|"
+    r"\d{4}-\d{3}|(?:[A-Z]{1,2}-)?\d{4,5}(?=\s+[A-ZÀ-Þ])|\d{3}\s\d{2}(?=\s+[A-ZÀ-Þ])|[A-Z]\d[A-Z]\s?\d[A-Z]\d)"
+)
+_CODE_AFTER = re.compile(rf"[ \t]*,?\s*(?:[^\W\d_][\w'’.-]*[ \t]*,?\s*){{0,3}}?(?<![\w-]){_STRONG_CODE}(?![\w-])")
+# Words right before a street that say it is one: "my address is", "Addr:", "I live at".
+_STRONG_CUE = re.compile(
+    r"\b(?:address(?:\s+is)?|addr\.?|adresse|adres|indirizzo|direcci[óo]n|endere[çc]o|anschrift|"
+    r"(?:i\s+)?live\s+at|living\s+at|lives\s+at)\s*[:=-]?\s*$",
     re.I,
 )
-_ANOTHER_TYPE = re.compile(rf"\s+(?:{_PLAIN_TYPES}|{_WORD_TYPES})(?!\w)(?:\.(?=\s*\w))?{_DIRECTION}", re.I)
-# Number last, as many Europeans write an English address: "Baker Street 221B", "Main Road 12".
-_ENGLISH_NUMBER_LAST = re.compile(
-    r"(?<![\w-])(?:[A-Z][\w'’-]+\s+){1,3}(?:Street|St\.?|Road|Rd\.?|Avenue|Ave\.?|Lane|Boulevard|Crescent|Drive)"
-    r"\s+(?P<n>\d{1,4}[A-Za-z]?)(?![\w/-]|[.,]\d)"
-)
-_ONE_WORD_STREET = re.compile(r"(?<![\w.,/-])\d{1,5}\s+(?:[Bb]roadway|[A-Z][a-z]+(?:way|gate))\b")
-_ONE_WORD_LOWER = re.compile(r"(?<![\w.,/-])\d{1,5}\s+[a-z]{3,}(?:way|gate)\b")
-_PO_BOX = re.compile(
-    r"\b(?:P\.?\s?O\.?\s?Box|Post\s+Office\s+Box|Postfach|Postbus|Apartado(?:\s+de\s+correos)?|Casilla|"
-    r"Case\s+postale|Boîte\s+postale|Casella\s+postale)\s*(?:no\.?\s*|#\s*)?\d{1,6}\b",
+_CUE = re.compile(
+    r"\b(?:moved\s+to|moving\s+to|deliver(?:ed)?\s+(?:it\s+)?to|ship(?:ped)?\s+(?:it\s+)?to|send\s+(?:it\s+)?to|"
+    r"post\s+(?:it\s+)?to|collect(?:ed)?\s+(?:it\s+)?from)\s*[:=-]?\s*$",
     re.I,
 )
-_FRENCH = re.compile(
-    r"(?<![\w.,/-])\d{1,4}(?:\s?(?:bis|ter|[A-Za-z])(?!\w))?,?\s+"
-    r"(?P<type>(?i:rue|avenue|av\.|boulevard|bd|boul\.|place|chemin|allée|impasse|quai|cours|route|passage|"
-    r"faubourg))\s+(?P<name>(?:(?i:de\s+la|des|du|de|la|le|les|saint|sainte)\s+|(?i:l|d)['’]\s*)*[^\W\d_][\w'’-]*)"
-    r"(?:\s+(?:(?:de|du|des|la|le|l['’]|d['’])\s*)?[A-ZÀ-ÝŁŚŻŹĆŃ][\w'’-]*){0,3}"
+_ENDS = re.compile(r"[ \t]*(?:[,;.!?)\n]|$|[-–—]\s)")
+# Words that start no street's name: labels and greetings ("Tel 020...", "Hi Anna 2 ...").
+_NOT_STREET = NOT_NAMES | words(
+    "address addr adresse tel phone mob mobile email e-mail name order ref flat apt apartment unit suite room "
+    "floor level block shop office dear hi hello hey thanks regards ship deliver send post please pls new old "
+    "home billing delivery shipping zip postcode size item qty im i'm kindly note total page step chapter "
+    "version model number no nr vol box parcel row seat gate platform terminal table"
 )
-
-# --- type first, number last: "Avenue Louise 2", "Calle de Alcalá 192", "ul. Długa 5" -------
-
-_FIRST_TYPES = (
-    r"rue|avenue|av\.|avenida|avda\.?|calle|c/|carrer|chaussée|chaussee|boulevard|bd|place|plaza|plaça|paseo|"
-    r"passeig|via|viale|piazza|corso|largo|rua|travessa|ul\.|ulica|al\.|aleja|quai|chemin|route|allée|impasse|"
-    r"rambla|ronda|steenweg|straße|strasse|laan|lei|dreef"
-)
-_ENGLISH_WORDS = _words("via place route avenue boulevard corso largo cours rambla passage")  # need a real name after
-_NUMBER = r"\d{1,4}[a-zA-Z]?(?:[-/](?:\d{1,4}[a-zA-Z]?|[A-Za-z]{1,3})(?!\w))*(?!\w)"
-_TYPE_FIRST = re.compile(
-    rf"(?<![\w.-])(?P<type>{_FIRST_TYPES})\s+(?P<name>(?:{_LETTER_WORD}\s+){{0,4}}{_LETTER_WORD}),?\s+"
-    rf"(?:n[º°o.]\s*)?{_NUMBER}",
-    re.I,
-)
-_GRAN_VIA = re.compile(rf"(?<![\w.-])gran\s+v[ií]a\s+{_NUMBER}", re.I)
-
-# --- compounds: "Hauptstraße 5", "Kerkstraat 12", "Limmatquai 109" ---------------------------
-
-_COMPOUND_NUMBER = rf"\s+(?:\d{{1,4}}\s?[a-zA-Z](?!\w)|{_NUMBER})"
-_COMPOUND_PLAIN = re.compile(
-    r"(?<![\w.-])[^\W\d_][\w.-]{0,40}?(?:straße|strasse|str\.|allee|gasse|platz|straat|gracht|laan|plein|steeg|"
-    rf"gatan|vägen|gade|vej|veien|gata|quai|kade|singel|dijk|steenweg){_COMPOUND_NUMBER}",
-    re.I,
-)
-_COMPOUND_WORD = re.compile(
-    r"(?<![\w-])(?:[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{2,}(?:weg|ring|damm|ufer|steig|chaussee|markt|berg|hof|graben|wall|pad|"
-    r"dreef|lei|baan|wal|haven|werf|veld|torv|torget|plads|plass|gränd|vei|veg)"
-    # Finnish and Norwegian endings that also end English words ("Colgate 2", "Bowtie 3"): a longer stem
-    r"|[A-ZÄÖÜÆØÅ][a-zäöüßæøå]{4,}(?:katu|tie|kuja|polku|gate|gaten|väg|torg))"
-    rf"{_COMPOUND_NUMBER}"
-)
-_COMPOUND_LOWER = re.compile(_COMPOUND_WORD.pattern, re.I)
-_TWO_WORD = re.compile(
-    r"(?<![\w-])(?:(?:[Aa]m|[Aa]n\s+der|[Aa]uf\s+der|[Ii]m)\s+|[A-ZÄÖÜ][\wäöüß.-]{1,40}\s+)"
-    rf"(?:Straße|Strasse|Str\.|Weg|Platz|Allee|Gasse|Ring|Damm|Ufer|Markt|Berg|Hof|Tor){_COMPOUND_NUMBER}"
-)
-_TWO_WORD_LOWER = re.compile(_TWO_WORD.pattern, re.I)
-_NORDIC_HUNGARIAN = re.compile(
-    r"(?<![\w-])[A-ZÀ-ÞÆØÅŐŰ][\w'’.-]+\s+(?:gate|gata|gatan|vei|veien|vej|väg|vägen|plass|plads|torg|torv|allé|"
-    rf"utca|út|útja|tér|körút|krt\.|u\.){_COMPOUND_NUMBER}"
-)
-# Capitalised words (and Dutch particles) before a compound: "Nieuwe Binnenweg", "Witte de With".
-_NAME_BEFORE = re.compile(r"(?:[A-ZÄÖÜ][\w'’-]*\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$")
-_LOWER_NAME_BEFORE = re.compile(r"(?:(?P<w>[^\W\d_][\w'’-]*)\s+(?:(?:de|van|der|den|het)\s+)*){1,2}$", re.I)
-
-# --- the flat, unit or floor around a street ---------------------------------------------------
-
-_UNIT_WORDS = r"flat|apt|appt|apartment|unit|suite|ste|room|floor|fl"
-_UNIT_BEFORE = re.compile(
-    rf"(?<!\w)(?i:{_UNIT_WORDS})\.?\s*(?:(?:no\.?\s*)?#?\s*\w{{1,5}}(?:/\w{{1,3}})?)?\s*[,–-]?\s*$"
-    r"|(?<!\w)(?i:no\.|nr\.|n[º°]\.?|#)\s*$"
-    r"|(?<!\w)(?i:(?:basement|ground|garden|top|upper|lower|first|second|third|\d{1,2}(?:st|nd|rd|th))"
-    r"(?:\s+floor)?(?:\s+(?:flat|apartment|apt))?(?:\s+\w{1,4})?)\s*[,–-]?\s*$"
-)
-# A house's name before its street: "Rose Cottage, 3 Mill Lane"; alone: "Ivy House, Station Road".
-_HOUSE_NAME = (
-    r"(?:[A-Z][\w'’-]+\s+){1,3}(?:Cottage|House|Farm|Farmhouse|Lodge|Barn|Villa|Manor|Hall|Bungalow|Grange|"
-    r"Rectory|Vicarage|Mill|Cottages|Mansions|Court|Building|Buildings|Tower|Towers|Estate|Centre|Center)"
-)
-_HOUSE_NAME_BEFORE = re.compile(rf"(?<![\w-]){_HOUSE_NAME}\s*,?\s*$")
-_NAMED_HOUSE = re.compile(
-    rf"(?<![\w-])(?:(?i:{_UNIT_WORDS})\.?\s*#?\s*\w{{1,5}}\s*,?\s+)?{_HOUSE_NAME}\s*,\s*"
-    rf"(?:[A-Z][\w'’-]+\s+){{1,3}}(?:{_PLAIN_TYPES.title()}|{_WORD_TYPES.title()})\b"
-    rf"|(?<![\w-])(?i:{_UNIT_WORDS})\.?\s*#?\s*\d\w{{0,4}}\s*,?\s+{_HOUSE_NAME}\b"
-)
-_UNIT_AFTER = re.compile(
-    rf"(?:\s*,?\s*(?i:{_UNIT_WORDS}|bus|boîte|bte|m\.|lok\.|door|piso|puerta|esc\.?|top|tür|stiege|whg|wohnung|"
-    r"int|interno|scala|etage|étage|app|appartement)\.?\s*#?\s*(?=\w{0,3}\d)\w{1,4}"
-    r"(?!\w)|\s+(?:hs|huis|bg|boven|bis|ter)(?!\w)|,?\s*\d{1,2}\s?[º°ª]\s?(?:[A-Za-z](?!\w))?"
-    r"(?:\s*(?i:izq(?:da|uierda)?|dcha|der(?:echa)?|esq(?:uerdo)?|dto|dir(?:eito)?)(?:\.|(?!\w)))?|,\s*\d{1,2}-\d{1,2}(?![\w-])|[-/](?:\d{1,4}[a-zA-Z]?|[A-Z]{1,3}))"
-)
-
-
-def find_addresses(text: str) -> list[PiiSpan]:
-    found: list[tuple[int, int, bool]] = []  # start, end, may take names before it
-    for match in _ENGLISH.finditer(text):
-        if _english_street(match, text):
-            end = match.end()
-            if more := _ANOTHER_TYPE.match(text, end):
-                end = more.end()
-            elif match.group("dot") and match.group("type").lower() not in _ABBREVIATIONS:
-                end = match.start("dot")  # the sentence's full stop, not an abbreviation's
-            found.append((match.start(), end, False))
-    for pattern in (_TYPE_FIRST, _FRENCH):
-        for match in pattern.finditer(text):
-            if _named_street(match, _cued(text, match.start(), match.end())):
-                end = match.end()
-                if pattern is _FRENCH:  # "rue du faubourg saint-antoine": the name's lower-case words
-                    end = _more_name_words(text, end)
-                found.append((match.start(), end, False))
-    for match in _ENGLISH_NUMBER_LAST.finditer(text):
-        if not _year(match.group("n")) and not _counted(text, match.end()):
-            found.append((match.start(), match.end(), False))
-    for pattern in (_ONE_WORD_STREET, _PO_BOX, _GRAN_VIA, _NAMED_HOUSE):
-        found.extend((m.start(), m.end(), False) for m in pattern.finditer(text))
-    for pattern in (_COMPOUND_PLAIN, _COMPOUND_WORD, _TWO_WORD, _NORDIC_HUNGARIAN):
-        found.extend((m.start(), m.end(), True) for m in pattern.finditer(text))
-    for pattern in (_ONE_WORD_LOWER, _COMPOUND_LOWER, _TWO_WORD_LOWER):  # "spalenberg 44": only after a cue
-        found.extend((m.start(), m.end(), True) for m in pattern.finditer(text) if _cued(text, m.start(), m.end()))
-    return [PiiSpan(ADDRESS, *_with_unit(text, start, end, named)) for start, end, named in found]
-
-
-_COUNTED = re.compile(r"\s+(?P<w>[^\W\d_]+)")
-
-
-def _counted(text: str, end: int) -> bool:
-    """Whether the number before `end` counts something: "Oxford Street 2 days ago"."""
-    word = _COUNTED.match(text, end)
-    return word is not None and word.group("w").lower() in _NOT_NAMES
-
-
-_NEXT_WORD = re.compile(r"[ -](?P<w>[^\W\d_][\w'’]*)")
-
-
-def _more_name_words(text: str, end: int, limit: int = 3) -> int:
-    for _ in range(limit):
-        word = _NEXT_WORD.match(text, end)
-        if not word or word.group("w").lower() in _NOT_NAMES | _CUE_WORDS:
-            break
-        end = word.end()
-    return end
-
-
-def _cued(text: str, start: int, end: int) -> bool:
-    """Whether the words around a lower-case street say it is an address: "live at 12 oak
-    drive", "collect from spalenberg 44", "82 meadow view - that's where I live"."""
-    before = text[max(0, start - 40) : start]
-    cue = _UNIT_BEFORE.search(before) or _ADDRESS_CUE.search(before) or _AT_OR_TO.search(before)
-    if cue is not None or _UNIT_AFTER.match(text, end):  # a flat after it: "217 elm grove, flat 7"
-        return True
-    while more := _UNIT_AFTER.match(text, end):
-        end = more.end()
-    if _CUE_AFTER.match(text, end) or _POSTCODE_CUE.match(text, end):
-        return True
-    town = _TOWN_AFTER.match(text, end)  # "12 oak close, leeds"
-    return town is not None and town.group("town").lower() in _TOWNS
-
-
-def _with_unit(text: str, start: int, end: int, named: bool) -> tuple[int, int]:
-    """The span grown over its flat or unit ("Flat 3, ", ", Apt 12B", " bus 4") and, for a
-    compound, the capitalised words of its name before it."""
-    if named and (name := _NAME_BEFORE.search(text, max(0, start - 60), start)):
-        start = name.start()
-    elif named and text[start].islower() and (name := _LOWER_NAME_BEFORE.search(text, max(0, start - 60), start)):
-        words = name.group().split()
-        while words and words[0].lower() in _NOT_NAMES | _CUE_WORDS:
-            words.pop(0)
-        start -= len(" ".join(words)) + 1 if words else 0
-    if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):
-        start = unit.start()
-    if house := _HOUSE_NAME_BEFORE.search(text, max(0, start - 60), start):
-        start = house.start()
-        if unit := _UNIT_BEFORE.search(text, max(0, start - 30), start):  # "Flat 4, Clarence Court, 12 High St"
-            start = unit.start()
-    while more := _UNIT_AFTER.match(text, end):
-        end = more.end()
-    return start, end
-
-
-_NUMBER_NEXT = re.compile(r"\s*\d")
-
-
-def _english_street(match: re.Match, text: str) -> bool:
-    words = match.group("name").split()
-    for index, word in enumerate(words):
-        if word.lower().strip(".") in _NOT_NAMES and not (index == 0 and word.lower() == "the"):
-            return False
-    street_type = match.group("type")
-    if street_type.lower() in ("straße", "strasse") and _NUMBER_NEXT.match(text, match.end()):
-        return False  # "... 1961 Mariahilfer Straße 31": the number after is the house's
-    if street_type.lower() in _WORD_TYPES.split("|") and not street_type[0].isupper():
-        capitalised = all(word[0].isupper() or word[0].isdigit() for word in words)
-        return capitalised or _cued(text, match.start(), match.end())
-    return True
-
-
-# What comes before a lower-case "12 oak drive" that makes it a street.
-_CUE_WORDS = _words(
-    "address addr live living lives deliver delivered delivery send sent ship shipped shipping post posted moved "
-    "house home parcel courier driver left dropped drop collect collected pick return returned leave leaving "
-    "recipient flat apartment street"
-)
-_ADDRESS_CUE = re.compile(
-    r"\b(?:address|addr|live|living|lives|deliver\w*|sen[dt]|ship\w*|post(?:ed)?|moved|house|home|parcel|"
-    r"courier|driver|left|leav\w*|recipient|flat|apartment|street|drop\w*|collect\w*|pick\s*up|return\w*\s+from)\b",
-    re.I,
-)
-_TOWN_AFTER = re.compile(r"\s*,\s*(?P<town>[^\W\d_]+)\b")
-_AT_OR_TO = re.compile(r"\b(?:at|to|from)\s+$", re.I)
-_CUE_AFTER = re.compile(
-    r"\s*[-–,]?\s*(?:(?:that'?s|this\s+is|it'?s)\s+(?:where|my|our|the\s+address)|is\s+(?:my|our|where|the|wrong|"
-    r"not)\b|(?:is\s+)?on\s+the\s+label|as\s+(?:the|my|our)\s+(?:\w+\s+)?address)",
-    re.I,
-)
-
-
-def _named_street(match: re.Match, cued: bool) -> bool:
-    words = match.group("name").split()
-    if any(word.lower() in _NOT_NAMES for word in words):
-        return False
-    if match.group("type").lower() in _ENGLISH_WORDS:  # "via email 5 times", "3 place settings"
-        first = words[0]
-        return first[0].isupper() or first.lower() in _PARTICLES or cued
-    return True
-
-
-# --- postcodes ---------------------------------------------------------------------------------
-
-_UK = r"(?:GIR ?0AA|[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2})"
-_EIRCODE = r"(?:[AC-FHKNPRTV-Y]\d{2}|D6W)\s?[0-9AC-FHKNPRTV-Y]{4}"
-_STANDALONE = re.compile(rf"(?<![\w-])(?:{_UK}|\d{{5}}-\d{{4}})(?![\w-])", re.I)
-# A street followed (perhaps past its town) by a postcode is an address: "1 elm close, leeds LS1 4AP".
-_POSTCODE_CUE = re.compile(
-    rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?<![\w-])(?i:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?)(?![\w-])"
-)
-_EIRCODE_ALONE = re.compile(rf"(?<![\w-]){_EIRCODE}(?![\w-])", re.I)
-_ANY_FORM = (
-    rf"(?:{_UK}|{_EIRCODE}|\d{{5}}(?:-\d{{4}})?|\d{{4}}\s?[A-Z]{{2}}|\d{{2}}-\d{{3}}|\d{{4}}|"
-    r"[A-Z]{1,2}-?\d{4,5}|\d{3}\s\d{2}|\d{4}-\d{3}|[A-Z]\d[A-Z]\s?\d[A-Z]\d|[A-Z]{3}\s?\d{4})"
-)
-_KEYWORD = (
-    r"(?:(?:post|pst|psot|pots)\s?(?:code|cdoe|ocde|cod)|postal\s+code|zip\s*code|zip|zipcode|plz|postleitzahl|"
-    r"code\s+postal|cp|eircode|"
-    r"kod\s+pocztowy|postnummer|postcode|código\s+postal|c\.p\.|cap|postale|postnr|pin\s*code|npa)"
-)
-_ANY_KEYWORD = re.compile(rf"\b{_KEYWORD}\b", re.I)
-_AFTER_KEYWORD = re.compile(
-    rf"\b{_KEYWORD}\b[^\d\n]{{0,40}}?(?P<p>(?<![\w-]){_ANY_FORM})(?![\w-])",
-    re.I,
-)
-_BEFORE_KEYWORD = re.compile(
-    rf"(?<![\w-])(?P<p>{_ANY_FORM})(?![\w-])\s*(?:is\s+(?:my|the|our)\s+|\(\s*)?{_KEYWORD}\b",
-    re.I,
-)
-# Where a parcel goes: "do you deliver to 60535?", "is 8008 in your delivery area?"
-_DELIVER_TO = re.compile(rf"\b(?:deliver|ship|post|send)\w*\s+(?:to|in)\s+(?P<p>{_ANY_FORM})(?![\w-])", re.I)
-_AREA_AFTER = re.compile(
-    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:is\s+)?(?:in\s+)?(?:your\s+)?(?:delivery|shipping|postal|post)\s+"
-    r"(?:area|zone|region)\b",
-    re.I,
-)
-# Where someone is: "I live near 10115", "is 8008 covered?", "in the 3000 area".
-_NEAR = re.compile(
-    rf"\b(?:near|close\s+to|live\s+in|living\s+in|based\s+in|located\s+in|area(?:\s+code)?)\s+"
-    rf"(?P<p>{_ANY_FORM})(?![\w-])",
-    re.I,
-)
-_COVERED = re.compile(
-    rf"(?<![\w.,/-])(?P<p>{_ANY_FORM})\s+(?:area\s+)?(?:is\s+|are\s+)?(?:covered|served|area)\b",
-    re.I,
-)
-_STATES = (
-    "AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|NC|"
-    "ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
-)
-_STATE_NAMES = (
-    "Alabama|Alaska|Arizona|Arkansas|California|Colorado|Connecticut|Delaware|Florida|Georgia|Hawaii|Idaho|"
-    "Illinois|Indiana|Iowa|Kansas|Kentucky|Louisiana|Maine|Maryland|Massachusetts|Michigan|Minnesota|"
-    "Mississippi|Missouri|Montana|Nebraska|Nevada|New Hampshire|New Jersey|New Mexico|New York|North Carolina|"
-    "North Dakota|Ohio|Oklahoma|Oregon|Pennsylvania|Rhode Island|South Carolina|South Dakota|Tennessee|Texas|"
-    "Utah|Vermont|Virginia|Washington|West Virginia|Wisconsin|Wyoming"
-)
-_AFTER_STATE = re.compile(rf"\b(?:{_STATES}|(?i:{_STATE_NAMES}))\.?,?\s+(?P<p>\d{{5}}(?:-\d{{4}})?)(?![\w-])")
-# After an address, perhaps past its town (and state): "[ADDRESS], 10115 Berlin", "[ADDRESS]
-# glasgow g3 7fe", "[ADDRESS], seattle, wa 98101".
-_AFTER_ADDRESS = re.compile(rf"\s*,?\s*(?:[^\W\d_][\w'’.-]*\s*,?\s*){{0,3}}?(?P<p>(?<![\w-])(?i:{_ANY_FORM}))(?![\w-])")
-_LOCAL = r"(?:\d{5}|\d{4}\s?[A-Z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|[A-Z]{1,2}-\d{4,5})"
-_BEFORE_TOWN = re.compile(rf"(?<![\w.,/-])(?P<p>{_LOCAL})\s+(?P<town>[A-ZÀ-ÖØ-ÞŁŚŻŹĆŃ][^\W\d_]+(?:-[^\W\d_]+)?)")
-# Capitalised words after a number that are not towns: "10000 Points", "12345 Thanks".
-_NOT_TOWNS = _words(
-    "I Thanks Thank Please Is Are The And But Or Points Point Euro Euros EUR Dollars USD GBP Pounds Items Units "
-    "Pieces Pcs Days Hours Minutes Km Miles Steps Calories Reviews Followers Likes Views Orders Customers Ok OK "
-    "Yes No Hi Hello Cheers Regards Monday Tuesday Wednesday Thursday Friday Saturday Sunday Mon Tue Wed Thu Fri "
-    "Sat Sun Today Tomorrow January February March April May June July August September October November December"
-)
-_UNITS = _words("KM MG ML GB MB KB TB HZ PM AM CM MM KG LB OZ HP MP")
-
-
-# Towns a lower-case "75011 paris" may name (capitalised towns need no list).
-_TOWNS = _words(
-    "paris lyon marseille nantes toulouse bordeaux lille strasbourg nice rennes montpellier berlin hamburg münchen "
-    "munich köln cologne frankfurt stuttgart düsseldorf leipzig dresden bremen hannover nürnberg madrid barcelona "
-    "sevilla valencia bilbao málaga zaragoza roma rome milano milan torino turin napoli naples firenze florence "
-    "bologna genova venezia palermo amsterdam rotterdam utrecht eindhoven leiden haarlem groningen maastricht "
-    "delft brussel bruxelles brussels antwerpen anvers gent ghent leuven liège namur brugge wien vienna graz linz "
-    "salzburg innsbruck zürich zurich genève geneva basel bern lausanne luzern warszawa warsaw kraków krakow "
-    "wrocław gdańsk poznań łódź lisboa lisbon porto dublin cork galway luxembourg london manchester birmingham leeds "
-    "glasgow liverpool bristol sheffield edinburgh cardiff belfast leicester nottingham newcastle brighton york oxford "
-    "cambridge coventry aberdeen swansea plymouth southampton portsmouth norwich exeter limerick waterford "
-    "chicago boston seattle houston denver austin oslo bergen stockholm göteborg malmö københavn copenhagen aarhus "
-    "helsinki budapest praha prague leuven charleroi mons mechelen hasselt lugano winterthur klagenfurt odense "
-    "aalborg trondheim stavanger debrecen szeged sydney melbourne brisbane perth adelaide"
-)
-# A known town, then its code: "Lisboa 1100-148", "Paris 75001" (four digits alone are too often a count).
-_AFTER_TOWN = re.compile(r"(?<![\w-])(?P<town>[^\W\d_]+)\s*,?\s+(?P<p>\d{5}|\d{4}-\d{3}|\d{2}-\d{3})(?![\w-])")
-# Four digits count before a known, capitalised town only: "1000 Bruxelles" (not "1500 Watts").
-_BEFORE_LOWER_TOWN = re.compile(
-    r"(?<![\w.,/-])(?P<p>\d{5}|\d{4}\s?[A-Za-z]{2}|\d{2}-\d{3}|\d{4}-\d{3}|\d{4})\s+(?P<town>[^\W\d_]+)"
-)
-
-
-def _year(code: str) -> bool:
-    return len(code) == 4 and code.isdigit() and 1900 <= int(code) <= 2099
 
 
 def find_places(text: str) -> list[PiiSpan]:
     """Addresses, and postcodes (some of which count only because an address precedes them)."""
-    addresses = find_addresses(text)
+    addresses = _merged([_with_house_name(text, s) for s in find_addresses(text) + _typeless_streets(text)])
     return addresses + find_postcodes(text, addresses)
 
 
-def find_postcodes(text: str, addresses: list[PiiSpan] = ()) -> list[PiiSpan]:
-    spans = [PiiSpan(POSTCODE, m.start(), m.end()) for m in _STANDALONE.finditer(text)]
-    for match in _EIRCODE_ALONE.finditer(text):  # "D02 X285": the last four mix letters and digits
-        unique = match.group()[-4:]
-        if any(c.isdigit() for c in unique) and any(c.isalpha() for c in unique):
-            spans.append(PiiSpan(POSTCODE, match.start(), match.end()))
-    patterns = (_AFTER_STATE, _DELIVER_TO, _AREA_AFTER)
-    if _ANY_KEYWORD.search(text):
-        patterns += (_AFTER_KEYWORD, _BEFORE_KEYWORD)
-    for pattern in patterns:
-        spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text))
-    for pattern in (_NEAR, _COVERED):  # a year is not a place: "the 2024 area sales"
-        spans.extend(PiiSpan(POSTCODE, m.start("p"), m.end("p")) for m in pattern.finditer(text) if not _year(m["p"]))
-    for address in addresses:
-        if match := _AFTER_ADDRESS.match(text, address.end):
-            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
-    for match in _AFTER_TOWN.finditer(text):
-        if match.group("town").lower() in _TOWNS:
-            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
-    for match in _BEFORE_LOWER_TOWN.finditer(text):
-        code, town = match.group("p"), match.group("town")
-        if code.isdigit() and len(code) == 4 and (_year(code) or not town[0].isupper()):
-            continue  # "in 2019 London", "4000 london bus tickets"
-        if town.lower() in _TOWNS:
-            spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
-    for match in _BEFORE_TOWN.finditer(text):
-        code = match.group("p")
-        if match.group("town") in _NOT_TOWNS or code[-2:] in _UNITS:
+def _typeless_streets(text: str) -> list[PiiSpan]:
+    found = []
+    for pattern in (_NUMBER_FIRST, _NAME_FIRST):
+        for match in pattern.finditer(text):
+            start = _name_start(text, match)
+            if start is None:
+                continue
+            end = units_end(text, match.end())  # "Bulevardi 5 A 12", "8 Mount Street, Apt 3"
+            if _CODE_AFTER.match(text, end) or _cued(text, start, end):
+                found.append(PiiSpan(ADDRESS, *with_unit(text, start, end, False)))
+    for match in _LOWER_NUMBER_FIRST.finditer(text):
+        names = match.group("name").lower().split()
+        names = names[1:] if names[0] == "the" and len(names) > 1 else names
+        code_after = _CODE_AFTER.match(text, match.end())
+        if any(word in _NOT_STREET for word in names) or not (code_after or _ENDS.match(text, match.end())):
             continue
-        spans.append(PiiSpan(POSTCODE, match.start("p"), match.end("p")))
-    return spans
+        before = text[max(0, match.start() - 40) : match.start()]
+        if _STRONG_CUE.search(before) or (_CUE.search(before) and code_after):
+            found.append(PiiSpan(ADDRESS, match.start(), match.end()))
+    for match in _HOUSE_THEN_STREET.finditer(text):
+        if match.group("name").split()[0].lower() in _NOT_STREET:
+            continue
+        if _CODE_AFTER.match(text, match.end()) or _cued(text, match.start(), match.end()):
+            found.append(PiiSpan(ADDRESS, match.start(), match.end()))
+    for match in _HOUSE_ALONE.finditer(text):
+        if _CODE_AFTER.match(text, match.end()) or _cued(text, match.start(), match.end()):
+            found.append(PiiSpan(ADDRESS, match.start(), match.end()))
+    return found
+
+
+def _name_start(text: str, match: re.Match) -> int | None:
+    """Where the street starts once labels before its name are dropped ("Address Lange Voorhout
+    9" starts at "Lange"); None when no name is left or a word of it is not a name."""
+    names = match.group("name").split()
+    start = match.start()
+    if match.re is _NAME_FIRST:
+        while names and names[0].lower().strip(".:") in _NOT_STREET:
+            dropped = names.pop(0)
+            start = text.index(dropped, start) + len(dropped)
+        start = text.index(names[0], start) if names else start
+    if not names or any(word.lower().strip(".") in _NOT_STREET for word in names if word != "The"):
+        return None
+    if match.re is _NAME_FIRST and " ".join(names).lower() in TOWNS:
+        return None  # "Dublin 4": a postal district
+    return start
+
+
+def _cued(text: str, start: int, end: int) -> bool:
+    before = text[max(0, start - 40) : start]
+    return bool((_STRONG_CUE.search(before) or _CUE.search(before)) and _ENDS.match(text, end))
+
+
+# A house's name between "address:" and its street: "address: Kings Meadow, 3 Orchard Way".
+_NAME_AFTER_CUE = re.compile(rf"{_STRONG_CUE.pattern[:-1]}(?P<name>{_NAME})\s*,\s*$", re.I)
+
+
+def _with_house_name(text: str, span: PiiSpan) -> PiiSpan:
+    if cue := _NAME_AFTER_CUE.search(text, max(0, span.start - 80), span.start):
+        return PiiSpan(ADDRESS, cue.start("name"), span.end)
+    return span
+
+
+def _merged(spans: list[PiiSpan]) -> list[PiiSpan]:
+    """Overlapping finds of one address as one span: "2 Elm Court" and "Elm Court, Upper Road"."""
+    merged: list[PiiSpan] = []
+    for span in sorted(spans, key=lambda s: s.start):
+        if merged and span.start < merged[-1].end:
+            merged[-1] = PiiSpan(ADDRESS, merged[-1].start, max(merged[-1].end, span.end))
+        else:
+            merged.append(span)
+    return merged

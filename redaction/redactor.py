@@ -2,8 +2,8 @@
 `"call [PHONE]"`.
 
 A cheap prefilter decides first whether a text can hold any of it at all (every kind has
-an "@" or a digit, or a spelled-out "(at)" or "dot"), so an ordinary message ("do you ship to
-Norway?") costs one regex search.
+an "@" or a digit, a spelled-out "(at)" or "dot", or is a named house before its street),
+so an ordinary message ("do you ship to Norway?") costs one regex search.
 Overlapping finds are settled by length: "DE89 3704 ..." is one IBAN, not a phone number.
 """
 
@@ -11,6 +11,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
+from redaction.birth import find_dates_of_birth
+from redaction.cvv import find_cvvs
 from redaction.places import find_places
 from redaction.rules import (
     ADDRESS,
@@ -22,14 +24,18 @@ from redaction.rules import (
     PHONE,
     POSTCODE,
     PiiSpan,
-    find_cvvs,
-    find_dates_of_birth,
     find_emails,
     find_ibans,
     find_numbers,
 )
 
-_CANDIDATE = re.compile(r"[@\d]|[(\[]at[)\]]|\bdot\b", re.I)
+_CANDIDATE = re.compile(
+    r"[@＠\d]|[(\[{<]\s*at\s*[)\]}>]|\bdot\b|\sat\s+[\w-]+\."
+    # a house known by its name, then its street: "Ivy House, Station Road", "The Willows, Mill Lane"
+    r"|(?-i:[A-Z][\w'’-]+\s*,\s*(?:[A-Z][\w'’-]+\s+){1,3}(?:Road|Street|Lane|Avenue|Drive|Close|Way|Court|Place|"
+    r"Gardens|Crescent|Terrace|Grove|Hill|Row|Walk|Mews|Green|Park|Square|Rise|View|Meadow)\b)",
+    re.I,
+)
 FINDERS: tuple[Callable[[str], list[PiiSpan]], ...] = (
     find_emails,
     find_ibans,

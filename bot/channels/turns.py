@@ -9,9 +9,17 @@ channel all answer a message through these functions, so they behave the same wa
 - only `protocol.metadata.client_metadata(...)` of the client's metadata reaches Rasa;
 - a message sent again (`retry`) whose id is already in the tracker is answered with the
   replies stored for it, not processed twice (`stored_replies`);
+- a typed `/intent{...}` is the user's words, not a command: only the payload of a button the
+  bot sent in this conversation reaches Rasa as one; any other loses its leading slashes, so
+  the NLU reads it like any text ("/restart" restarts nothing) (`screened_command`);
 - when Rasa produced no reply at all and the conversation is not paused for a human, the
   user gets the domain's `utter_something_went_wrong`, also stored in the tracker
-  (`apologise_if_silent`).
+  (`apologise_if_silent`);
+- while the conversation waits for a colleague (Rasa's pause), every message is still
+  answered: `answer_while_paused` runs `action_handoff_waiting`, which asks the CRM for the
+  place in the queue (or cancels the request and resumes the bot when the customer asks to);
+- a message longer than the limit gets a text reply from the domain (`too_long_reply`), stored
+  in the tracker, instead of a bare error.
 """
 
 import asyncio
@@ -23,6 +31,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from rasa.core.policies.policy import PolicyPrediction
 from rasa.shared.core.constants import ACTION_LISTEN_NAME
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 
@@ -32,10 +41,14 @@ from protocol.metadata import MESSAGE_ID, RETRY, client_metadata
 logger = logging.getLogger(__name__)
 
 APOLOGY_RESPONSE = "utter_something_went_wrong"
+TOO_LONG_RESPONSE = "utter_message_too_long"
+WAITING_ACTION = "action_handoff_waiting"
 FALLBACK_APOLOGY = "I'm sorry, something went wrong on our side. Please try again in a moment."
 MAX_MESSAGE_ID_CHARS = 255
+INTENT_PREFIX = "/"  # rasa.shared.constants.INTENT_MESSAGE_PREFIX
 # In the metadata of agents' messages (crm_backend/handoff/rasa.py): pushed on their own, never replayed.
 AGENT_ID_KEY = "agent_id"
+AGENT_NAME_KEY = "agent_name"  # with AGENT_ID_KEY on an agent's message (crm_backend/handoff/rasa.py)
 REMEMBERED_TURNS = 2_000
 REMEMBER_SECONDS = 15 * 60.0
 MAX_KEPT_REPLIES = 50  # per message; more are still sent live
@@ -99,11 +112,41 @@ def checked_metadata(raw: object, *, message_id: object = None, retry: object = 
     return metadata
 
 
-def apology_text(agent: Any) -> str:
+def response_text(agent: Any, name: str, default: str) -> str:
     try:
-        return agent.domain.responses[APOLOGY_RESPONSE][0]["text"]
+        return agent.domain.responses[name][0]["text"]
     except (AttributeError, KeyError, IndexError, TypeError):
-        return FALLBACK_APOLOGY
+        return default
+
+
+def apology_text(agent: Any) -> str:
+    return response_text(agent, APOLOGY_RESPONSE, FALLBACK_APOLOGY)
+
+
+async def too_long_reply(agent: Any, sender: str, error: MessageRefused) -> str:
+    """The domain's reply to a message over the limit, stored in the conversation (no user text is)."""
+    text = response_text(agent, TOO_LONG_RESPONSE, error.message).replace("{limit}", str(MAX_MESSAGE_CHARS))
+    if agent is not None:
+        await store_bot_text(agent, sender, text, {"utter_action": TOO_LONG_RESPONSE}, create=True)
+    return text
+
+
+async def answer_while_paused(agent: Any, sender: str, output_channel: Any) -> None:
+    """Run the waiting action for a message that Rasa stored without answering (paused for a
+    colleague), then listen again as Rasa would, so that rules match the next message."""
+    if agent is None or not await is_paused(agent, sender):
+        return
+    try:
+        async with agent.lock_store.lock(sender):
+            prediction = PolicyPrediction.for_action_name(agent.domain, WAITING_ACTION)
+            tracker = await agent.processor.execute_action(
+                sender, WAITING_ACTION, output_channel, agent.nlg, prediction
+            )
+            if tracker is not None:
+                tracker.update(ActionExecuted(ACTION_LISTEN_NAME))
+                await agent.tracker_store.save(tracker)
+    except Exception:
+        logger.exception("Could not answer %s while it waits for a colleague", sender)
 
 
 async def is_paused(agent: Any, sender: str) -> bool:
@@ -117,15 +160,21 @@ async def is_paused(agent: Any, sender: str) -> bool:
 
 async def store_apology(agent: Any, sender: str, text: str) -> None:
     """Add the apology to the conversation, so that transcripts show what the user saw."""
+    await store_bot_text(agent, sender, text, {"reliable_channel": "apology"})
+
+
+async def store_bot_text(agent: Any, sender: str, text: str, metadata: dict[str, Any], create: bool = False) -> None:
+    """Add a reply the channel made to the conversation, so that transcripts show what the user saw."""
     try:
         async with agent.lock_store.lock(sender):
-            tracker = await agent.tracker_store.retrieve(sender)
+            store = agent.tracker_store
+            tracker = await (store.get_or_create_tracker(sender) if create else store.retrieve(sender))
             if tracker is None:
                 return
-            tracker.update(BotUttered(text, metadata={"reliable_channel": "apology"}))
-            await agent.tracker_store.save(tracker)
+            tracker.update(BotUttered(text, metadata=metadata))
+            await store.save(tracker)
     except Exception:
-        logger.exception("Could not store the apology in the tracker of %s", sender)
+        logger.exception("Could not store the channel's reply in the tracker of %s", sender)
 
 
 async def apologise_if_silent(agent: Any, sender: str, replied: bool) -> str | None:
@@ -135,6 +184,38 @@ async def apologise_if_silent(agent: Any, sender: str, replied: bool) -> str | N
     apology = apology_text(agent)
     await store_apology(agent, sender, apology)
     return apology
+
+
+async def sent_payloads(agent: Any, sender: str) -> set[str]:
+    """The payloads of the buttons the bot sent in the conversation's current session."""
+    tracker_store = getattr(agent, "tracker_store", None)
+    if tracker_store is None:
+        return set()
+    try:
+        tracker = await tracker_store.retrieve(sender)
+    except Exception:
+        logger.exception("Could not read the tracker of %s", sender)
+        return set()
+    payloads: set[str] = set()
+    for event in tracker.events if tracker is not None else ():
+        if isinstance(event, BotUttered):
+            for button in (event.data or {}).get("buttons") or ():
+                if isinstance(button, dict) and isinstance(button.get("payload"), str):
+                    payloads.add(button["payload"].strip())
+    return payloads
+
+
+async def screened_command(agent: Any, sender: str, text: str) -> str:
+    """The text Rasa may see: a message starting with "/" (which Rasa would take as an intent
+    and entities) passes only if it is a payload of a button the bot sent in this conversation;
+    otherwise its leading slashes are dropped and the NLU reads it as words."""
+    stripped = text.strip()
+    if not stripped.startswith(INTENT_PREFIX):
+        return text
+    if stripped in await sent_payloads(agent, sender):
+        return stripped
+    logger.info("A typed command in %s was read as text, not obeyed", sender)
+    return stripped.lstrip(INTENT_PREFIX + " \t\n") or text.replace(INTENT_PREFIX, "")
 
 
 async def stored_replies(agent: Any, sender: str, message_id: str) -> list[dict[str, Any]] | None:

@@ -16,9 +16,11 @@ Changes to `rasa.core.channels.socketio.SocketIOInput` (Rasa 3.6.21):
   client metadata filtered, and an apology when Rasa says nothing.
 - Custom payloads reach the browser as `{"custom": {...}}` (Rasa's `send_custom_json` passes
   them as keyword arguments to `emit` and loses the rest of the turn).
-- A message is answered at most once. Every reply carries an `id` (`<message id>#<n>`, or a
-  random one for agents' messages) and `reply_to`; replies are sent live *and* together in the
-  acknowledgement of `user_uttered`: `{"message_id": ..., "replies": [...]}`. A message sent
+- A message is answered at most once. Every reply carries `metadata.id` (`<message id>#<n>`, or
+  a random one for agents' messages) and `metadata.reply_to`: under `metadata`, because stock
+  Rasa clients (rasa-webchat 1.0.1) render a text only when it is the reply's one other key, and
+  strip `metadata` first. Replies are sent live *and* together in the acknowledgement of
+  `user_uttered`: `{"message_id": ..., "replies": [...]}`. A message sent
   again (`retry`) gets the kept replies (`turns.ReplyCache`, or the tracker after a restart).
 - A reply sent while nobody is in the conversation's room is held and delivered when its
   owner rejoins (also agents' messages pushed through Rasa's HTTP API meanwhile).
@@ -29,6 +31,7 @@ import json
 import logging
 import os
 import secrets
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -50,6 +53,11 @@ SECRET_ENV = "CONVERSATION_ID_SECRET"
 ORIGINS_ENV = "WIDGET_ORIGINS"
 SESSION_PROOF_KEY = "session_proof"
 REFUSED_EVENT = "message_refused"
+REPLY_METADATA = "metadata"  # where a reply's id and the message it answers travel
+REPLY_ID = "id"
+REPLY_TO = "reply_to"
+REPLY_AT = "at"  # when the server sent it, seconds since the epoch
+REPLY_AGENT = "agent"  # {"id", "name"} on a human agent's message
 MAX_HELD_PER_CONVERSATION = 50
 MAX_HELD_CONVERSATIONS = 1_000
 # A re-sent message waits this long for its first attempt; the widget gives up after 60 s.
@@ -72,15 +80,31 @@ class WidgetSocketIOOutput(SocketIOOutput):
         self.channel = channel
         self.turn = turn
         self.message_id = message_id
+        self._agent: dict[str, Any] | None = None
+
+    async def send_response(self, recipient_id: str, message: dict[str, Any]) -> None:
+        """Rasa's `send_response`, keeping who wrote the message: an agent's message, pushed
+        through Rasa's HTTP API, carries `agent_id` and `agent_name` (crm_backend/handoff/rasa.py),
+        which Rasa's socket.io output would drop."""
+        name = message.get(turns.AGENT_NAME_KEY)
+        self._agent = {"id": message.get(turns.AGENT_ID_KEY), "name": str(name)} if name else None
+        try:
+            await super().send_response(recipient_id, message)
+        finally:
+            self._agent = None
 
     def stamp(self, response: Any) -> Any:
         """`response` with its reply id (and the message it answers), kept with the turn."""
         if not isinstance(response, dict):
             return response
+        stamp: dict[str, Any] = {REPLY_ID: uuid.uuid4().hex}
         if self.turn is not None and self.message_id is not None:
-            response = {**response, "id": self.turn.next_reply_id(self.message_id), "reply_to": self.message_id}
-        else:
-            response = {**response, "id": uuid.uuid4().hex}
+            stamp = {REPLY_ID: self.turn.next_reply_id(self.message_id), REPLY_TO: self.message_id}
+        stamp[REPLY_AT] = round(time.time(), 3)
+        if self._agent is not None:
+            stamp[REPLY_AGENT] = self._agent
+        metadata = response.get(REPLY_METADATA)
+        response = {**response, REPLY_METADATA: {**(metadata if isinstance(metadata, dict) else {}), **stamp}}
         if self.turn is not None:
             self.turn.keep(response)
         return response
@@ -227,6 +251,8 @@ class WidgetSocketIOInput(SocketIOInput):
 
         turn = self.turns.start(key) if message_id else Turn()
         output = WidgetSocketIOOutput(self.sio, self.bot_message_evt, self, turn, message_id)
+        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        text = await turns.screened_command(agent, sender_id, text)
         message = UserMessage(text, output, sender_id, input_channel=self.name(), metadata=metadata)
         if message_id:
             message.message_id = message_id
@@ -236,7 +262,8 @@ class WidgetSocketIOInput(SocketIOInput):
         except Exception:  # Rasa's own channel loses these silently; the widget tells the user
             logger.exception("Rasa failed to handle message %s of %s", message_id, sender_id)
             failed = True
-        agent = getattr(getattr(self._app, "ctx", None), "agent", None)
+        if turn.sent == 0:
+            await turns.answer_while_paused(agent, sender_id, output)
         apology = await turns.apologise_if_silent(agent, sender_id, turn.sent > 0)
         if apology is not None:
             await output.send_text_message(sender_id, apology)

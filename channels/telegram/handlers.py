@@ -3,10 +3,21 @@
 import asyncio
 import logging
 import weakref
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Bot, Chat, InputFile, Message, MessageEntity, ReplyParameters, Update
+from telegram import (
+    Bot,
+    Chat,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InputFile,
+    Message,
+    MessageEntity,
+    ReplyParameters,
+    Update,
+)
 from telegram.constants import ChatAction, ParseMode
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ContextTypes
@@ -21,11 +32,13 @@ from channels.telegram.clients import (
     RasaUnavailable,
 )
 from protocol.conversations import telegram_conversation_id
+from protocol.limits import MAX_MESSAGE_CHARS
 
 logger = logging.getLogger(__name__)
 
 SERVICES_KEY = "services"
 MAX_LONG_PAYLOADS = 10_000
+MAX_REMEMBERED = 10_000  # pressed button messages, and users told about the private chat
 
 HELP_TEXT = (
     "I'm the shop's assistant. Ask me about your orders, deliveries, returns, payments or our products.\n\n"
@@ -55,6 +68,16 @@ FAILED = "Sorry, something went wrong on our side and I couldn't answer. Please 
 CHOOSE = "Please choose:"
 BUTTON_EXPIRED = "This button has expired; please type your answer instead."
 NOT_YOUR_BUTTONS = "These buttons belong to someone else's conversation."
+ALREADY_CHOSEN = "You have already chosen; please type if you want something else."
+TOO_LONG = (
+    "Your message is {length:,} characters long; I can read up to {limit:,} at a time. "
+    "Please send it again in shorter parts."
+)
+PRIVATE_CHAT = (
+    "Your account is linked, but in a group I answer without it, so that nobody here sees your orders. "
+    "For your orders, talk to me in a private chat."
+)
+PRIVATE_CHAT_BUTTON = "Open a private chat"
 
 
 @dataclass
@@ -67,6 +90,8 @@ class Services:
     image_base_url: str | None = None  # public base for relative image URLs (else fetched from the CRM)
     locks: weakref.WeakValueDictionary = field(default_factory=weakref.WeakValueDictionary)
     long_payloads: dict[str, str] = field(default_factory=dict)
+    pressed: OrderedDict = field(default_factory=OrderedDict)  # (chat id, message id) of used buttons
+    told_private: OrderedDict = field(default_factory=OrderedDict)  # (chat id, user id) shown the link
 
     def conversation_id(self, chat_id: int, user_id: int) -> str:
         """The Rasa conversation of one Telegram user in one chat (private or group): a keyed hash."""
@@ -78,6 +103,16 @@ class Services:
         if lock is None:
             lock = self.locks[sender] = asyncio.Lock()
         return lock
+
+    @staticmethod
+    def first_time(seen: OrderedDict, key: tuple[int, int]) -> bool:
+        """Whether `key` is new to `seen` (which then holds it, bounded)."""
+        if key in seen:
+            return False
+        seen[key] = True
+        while len(seen) > MAX_REMEMBERED:
+            seen.popitem(last=False)
+        return True
 
     def remember(self, payloads: dict[str, str]) -> None:
         self.long_payloads.update(payloads)
@@ -207,13 +242,24 @@ async def converse(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str
             logger.error("No customer token for %s: %s", sender, error)
             await say(context, update, CRM_DOWN)
             return
+        # In a group everyone reads the answers: never as the linked customer.
+        group = is_group(chat)
         try:
-            replies = await found.rasa.send(sender, text, token, chat_id=chat.id)
+            replies = await found.rasa.send(sender, text, None if group else token, chat_id=chat.id)
         except RasaUnavailable as error:
             logger.error("Rasa did not answer %s: %s", sender, error)
             await say(context, update, RASA_DOWN)
             return
         await deliver(context, update, replies)
+        if group and token and found.first_time(found.told_private, (chat.id, user.id)):
+            await offer_private_chat(context, update)
+
+
+async def offer_private_chat(context: ContextTypes.DEFAULT_TYPE, update: Update) -> None:
+    """A button that opens a private chat with the bot (a deep link), for personal questions."""
+    url = f"https://t.me/{context.bot.username}"
+    button = InlineKeyboardMarkup([[InlineKeyboardButton(PRIVATE_CHAT_BUTTON, url=url)]])
+    await say(context, update, PRIVATE_CHAT, reply_markup=button)
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -270,6 +316,9 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = addressed_text(update.effective_message, context.bot)
     if text is None:
         return
+    if len(text) > MAX_MESSAGE_CHARS:  # Telegram allows 4,096; Rasa would refuse it
+        await say(context, update, TOO_LONG.format(length=len(text), limit=MAX_MESSAGE_CHARS))
+        return
     await converse(update, context, text)
 
 
@@ -287,13 +336,27 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if asker is not None and asker.id != query.from_user.id:
             await query.answer(NOT_YOUR_BUTTONS, show_alert=True)
             return
+    found = services(context)
+    if message is not None and not found.first_time(found.pressed, (message.chat.id, message.message_id)):
+        await query.answer(ALREADY_CHOSEN, show_alert=True)  # a second press, or a stale button
+        return
     await query.answer()
     if message is not None:
-        try:  # a choice is made once: remove the buttons
-            await query.edit_message_reply_markup(reply_markup=None)
-        except TelegramError as error:
-            logger.debug("could not remove the buttons: %s", error)
+        await show_choice(query, message, data)
     await converse(update, context, payload)
+
+
+async def show_choice(query: Any, message: Message, data: str) -> None:
+    """A choice is made once: the buttons go, and the chosen title stays under the question."""
+    rows = message.reply_markup.inline_keyboard if message.reply_markup else ()
+    title = next((button.text for row in rows for button in row if button.callback_data == data), None)
+    try:
+        if title and message.text:
+            await query.edit_message_text(f"{message.text}\n\n\u2713 {title}", reply_markup=None)
+        else:
+            await query.edit_message_reply_markup(reply_markup=None)
+    except TelegramError as error:
+        logger.debug("could not remove the buttons: %s", error)
 
 
 async def on_non_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -188,6 +188,17 @@ def find_live_session(*, db_session: Session, token: str, now: datetime | None =
     return session
 
 
+def count_signed_in_agents(*, db_session: Session, now: datetime | None = None) -> int:
+    """Active agents with an unexpired console session: whether a person could answer now."""
+    now = now or datetime.now(UTC)
+    statement = (
+        select(func.count(func.distinct(AgentSession.agent_id)))
+        .join(Agent, Agent.id == AgentSession.agent_id)
+        .where(AgentSession.expires_at > now, Agent.active.is_(True))
+    )
+    return int(db_session.scalar(statement) or 0)
+
+
 def end_session(*, db_session: Session, session: AgentSession) -> None:
     db_session.delete(session)
     db_session.flush()

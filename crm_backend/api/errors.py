@@ -22,6 +22,7 @@ _DESCRIPTIONS = {
     413: "The request body is too large.",
     422: "The request is not valid.",
     429: "Too many failed logins; try again later.",
+    503: "A service this needs (Rasa) did not answer; nothing was changed.",
 }
 
 

@@ -7,9 +7,11 @@ from fastapi import APIRouter, Depends, Query, status
 from crm_backend.api.deps import CurrentAgent, get_current_agent
 from crm_backend.api.errors import error_responses
 from crm_backend.audit.service import AuditAction, audit
-from crm_backend.core.deps import SessionDep
+from crm_backend.core.deps import SessionDep, from_state
 from crm_backend.core.types import MAX_ID, IdPath
 from crm_backend.customers.service import get_customer_or_raise
+from crm_backend.desk import linking
+from crm_backend.handoff.rasa import RasaClient
 from crm_backend.tickets import service
 from crm_backend.tickets.models import Ticket, TicketStatus
 from crm_backend.tickets.schemas import (
@@ -23,6 +25,7 @@ from crm_backend.tickets.schemas import (
 )
 
 # Authentication first, so that nothing about tickets is revealed to unauthenticated callers.
+RasaDep = Annotated[RasaClient, Depends(from_state("rasa"))]
 router = APIRouter(
     prefix="/tickets",
     tags=["tickets"],
@@ -107,10 +110,11 @@ def comment(ticket: TicketDep, body: CommentCreate, agent: CurrentAgent, db_sess
     return message
 
 
-@router.post("/{ticket_id}/close", response_model=TicketRead, responses=error_responses(404, 409, 422))
-def close(ticket: TicketDep, agent: CurrentAgent, db_session: SessionDep) -> Ticket:
-    """Close the ticket; a closed ticket takes no more changes."""
-    service.close_ticket(db_session=db_session, ticket=ticket)
-    detail = {"change": "close"}
+@router.post("/{ticket_id}/close", response_model=TicketRead, responses=error_responses(404, 409, 422, 503))
+def close(ticket: TicketDep, agent: CurrentAgent, db_session: SessionDep, rasa: RasaDep) -> Ticket:
+    """Close the ticket; a closed ticket takes no more changes. A handoff's ticket closes its
+    handoff too (the bot resumes)."""
+    handoff = linking.close_ticket(db_session=db_session, rasa=rasa, ticket=ticket)
+    detail = {"change": "close", **({"handoff_closed": handoff.id} if handoff else {})}
     audit(db_session, agent, AuditAction.UPDATE, "ticket", ticket.id, customer_id=ticket.customer_id, detail=detail)
     return ticket

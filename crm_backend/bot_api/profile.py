@@ -20,7 +20,7 @@ from crm_backend.customers.loyalty import standing
 from crm_backend.customers.service import set_consent
 from crm_backend.insights.service import get_score
 from crm_backend.offers.service import greeting
-from crm_backend.tickets.service import create_ticket
+from crm_backend.tickets.judgement import report_issue
 
 router = APIRouter()
 
@@ -41,6 +41,7 @@ def read_profile(customer: VerifiedCustomer, db_session: SessionDep) -> BotProfi
     newsletter = next((c.granted for c in customer.consents if c.purpose == "newsletter"), False)
     return BotProfile(
         customer=BotCustomer.model_validate(customer),
+        email=customer.email,
         loyalty=BotLoyalty.model_validate(standing(customer.loyalty)) if customer.loyalty else None,
         insights=BotInsights.model_validate(score) if score else None,
         newsletter=newsletter,
@@ -62,10 +63,11 @@ def change_consent(
 
 @router.post("/tickets", response_model=BotTicket, status_code=201)
 def open_ticket(request: TicketRequest, customer: OptionalCustomer, db_session: SessionDep) -> BotTicket:
-    """Open a ticket from the conversation; unverified users' tickets have no customer."""
-    ticket = create_ticket(
+    """Open a ticket from the conversation, or add the message to the one open for the same
+    issue, after checking the facts (tickets/judgement.py). Unverified users' tickets have no
+    customer."""
+    verdict = report_issue(
         db_session=db_session,
-        author_type="customer",
         customer_id=customer.id if customer else None,
         category=request.category,
         subject=request.subject,
@@ -73,8 +75,19 @@ def open_ticket(request: TicketRequest, customer: OptionalCustomer, db_session: 
         channel=request.channel,
         conversation_id=request.conversation_id,
         priority=request.priority,
+        order_number=request.order_number,
+        issue=request.issue,
     )
-    return BotTicket.model_validate(ticket)
+    ticket, order = verdict.ticket, verdict.order
+    return BotTicket(
+        id=ticket.id if ticket else None,
+        category=ticket.category if ticket else request.category,
+        status=ticket.status if ticket else None,
+        outcome=verdict.outcome,
+        order_number=order.number if order else None,
+        order_status=order.status if order else None,
+        expected_on=order.estimated_delivery if order else None,
+    )
 
 
 @router.post("/decisions", status_code=204)

@@ -86,6 +86,7 @@ class BotInsights(BaseModel):
 
 class BotProfile(BaseModel):
     customer: BotCustomer
+    email: str | None = None  # the customer's own, so the bot can tell it from someone else's
     loyalty: BotLoyalty | None
     insights: BotInsights | None
     newsletter: bool
@@ -179,11 +180,18 @@ class BotRecommendation(BaseModel):
 
 
 class BotTicket(BaseModel):
+    """The ticket kept for the issue (`opened` or `updated`), or why none was needed
+    (`not_due`: the parcel is not late yet, `not_changeable`: the order has left): then no id."""
+
     model_config = ConfigDict(from_attributes=True)
 
-    id: int
-    category: str
-    status: str
+    id: int | None = None
+    category: str | None = None
+    status: str | None = None
+    outcome: str = "opened"
+    order_number: str | None = None
+    order_status: str | None = None
+    expected_on: date | None = None
 
 
 class AddressChange(BaseModel):
@@ -207,6 +215,10 @@ class TicketRequest(BaseModel):
     channel: text(20) | None = None
     conversation_id: text(255) | None = None
     priority: str = Field(default="normal", pattern=r"^(low|normal|high)$")
+    # The order the issue is about (only a verified customer's own counts) and its kind, so
+    # the CRM can check the facts first (tickets/judgement.py): "late" is checked against the date.
+    order_number: str | None = Field(default=None, max_length=40, pattern=r"^[A-Za-z0-9-]+$")
+    issue: str | None = Field(default=None, pattern=r"^[a-z_]{2,40}$")
 
 
 class DecisionRequest(BaseModel):

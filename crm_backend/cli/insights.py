@@ -29,7 +29,12 @@ def _run(args: argparse.Namespace) -> int:
     try:
         for db_session in session_scope(factory):
             result = run_analytics_job(
-                db_session, as_of=as_of, registry_dir=args.registry, recommender=args.recommender
+                db_session,
+                as_of=as_of,
+                registry_dir=args.registry,
+                recommender=args.recommender,
+                backend=args.backend,
+                run_id=args.run_id,
             )
     except ValueError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -62,6 +67,8 @@ def add_commands(commands) -> None:
     run.add_argument("--as-of", help="score as of this date (YYYY-MM-DD); default: now")
     run.add_argument("--recommender", default="ease", choices=["popularity", "itemknn", "word2vec", "ease", "blend"])
     run.add_argument("--registry", type=Path, default=Path("var/models"), help="where models and metadata go")
+    run.add_argument("--backend", choices=["pandas", "dask"], help="default: ANALYTICS_BACKEND, else pandas")
+    run.add_argument("--run-id", help="resume this run (same as-of, written partitions skipped); default: a new one")
     run.add_argument("--if-missing", action="store_true", help="do nothing if customers already have scores")
     run.set_defaults(handler=_run)
     conversations = insights.add_parser("conversations", help="sentiment and topics of every conversation")

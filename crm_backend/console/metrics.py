@@ -3,6 +3,8 @@
 import csv
 import io
 import logging
+import threading
+import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -10,13 +12,15 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
+from crm_backend.console.resolution import IntentRates, Row, resolution_by_intent
 from crm_backend.handoff.models import CsatRating
-from crm_backend.transcripts.models import ConversationSummary
+from crm_backend.transcripts.models import ConversationSummary, TranscriptIndexState
 from crm_backend.transcripts.tracker import fallback_texts
 from redaction import redact
 
 logger = logging.getLogger(__name__)
 TOP_INTENTS = 8
+MARKER_DAYS = 14
 MAX_CLUSTER_TEXTS = 2000
 
 
@@ -33,6 +37,12 @@ class Dashboard:
     by_intent: dict[str, Counter] = field(default_factory=dict)
     by_segment: dict[str, Counter] = field(default_factory=dict)
     daily: dict[str, Counter] = field(default_factory=dict)  # day -> conversations/handoffs/fallbacks
+    # channel or segment -> conversations / handoffs / csat_sum / csat_n, for the breakdown table
+    breakdown: dict[str, dict[str, Counter]] = field(default_factory=dict)
+    # (kind, name) -> day -> handoffs, for the containment trend per channel and segment
+    handoffs_by: dict[tuple[str, str], Counter] = field(default_factory=dict)
+    resolution: list[IntentRates] = field(default_factory=list)
+    resolution_all: IntentRates | None = None
 
     @property
     def containment_rate(self) -> float | None:
@@ -47,23 +57,42 @@ class Dashboard:
         return self.handoffs / self.conversations if self.conversations else None
 
 
-def _day(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d")
+def _day(ts: float, labels: dict[int, str]) -> str:
+    """The UTC day of `ts`, formatted once per day (a profile found half the dashboard's time
+    in formatting the same few dates for every conversation)."""
+    number = int(ts // 86400)
+    label = labels.get(number)
+    if label is None:
+        label = labels[number] = datetime.fromtimestamp(number * 86400, UTC).strftime("%Y-%m-%d")
+    return label
 
 
 def build_dashboard(*, db_session: Session, since: float, until: float) -> Dashboard:
     """Every figure for conversations that started in [since, until)."""
     board = Dashboard(since=since, until=until)
     s = ConversationSummary
-    statement = select(s.started_ts, s.channel, s.segment, s.intents, s.had_handoff, s.had_fallback).where(
-        s.started_ts >= since, s.started_ts < until
-    )
+    statement = select(
+        s.started_ts, s.channel, s.segment, s.intents, s.had_handoff, s.had_fallback, s.customer_id, s.last_ts, s.csat
+    ).where(s.started_ts >= since, s.started_ts < until)
     by_channel: dict[str, Counter] = defaultdict(Counter)
     by_intent: dict[str, Counter] = defaultdict(Counter)
     by_segment: dict[str, Counter] = defaultdict(Counter)
     daily: dict[str, Counter] = defaultdict(Counter)
-    for started, channel, segment, intents, handoff, fallback in db_session.execute(statement):
-        day = _day(started)
+    breakdown: dict[str, dict[str, Counter]] = {"channel": defaultdict(Counter), "segment": defaultdict(Counter)}
+    handoffs_by: dict[tuple[str, str], Counter] = defaultdict(Counter)
+    rows: list[Row] = []
+    labels: dict[int, str] = {}
+    for started, channel, segment, intents, handoff, fallback, customer_id, last, csat in db_session.execute(statement):
+        day = _day(started, labels)
+        rows.append(Row(customer_id, started, last, (intents or "").split(), bool(handoff), csat, bool(fallback)))
+        for kind, name in (("channel", channel or "unknown"), ("segment", segment or "unknown")):
+            cell = breakdown[kind][name]
+            cell["conversations"] += 1
+            cell["handoffs"] += bool(handoff)
+            if csat:
+                cell["csat_sum"] += csat
+                cell["csat_n"] += 1
+            handoffs_by[(kind, name)][day] += bool(handoff)
         board.conversations += 1
         board.handoffs += bool(handoff)
         board.fallbacks += bool(fallback)
@@ -78,6 +107,9 @@ def build_dashboard(*, db_session: Session, since: float, until: float) -> Dashb
     board.by_intent = {name: by_intent[name] for name in top}
     board.by_channel, board.by_segment, board.daily = dict(by_channel), dict(by_segment), dict(daily)
     board.days = sorted(daily)
+    board.breakdown = {kind: dict(cells) for kind, cells in breakdown.items()}
+    board.handoffs_by = dict(handoffs_by)
+    board.resolution, board.resolution_all = resolution_by_intent(rows, now=datetime.now(UTC).timestamp())
     start, end = datetime.fromtimestamp(since, UTC), datetime.fromtimestamp(until, UTC)
     ratings = select(CsatRating.target, func.avg(CsatRating.score), func.count()).where(
         CsatRating.created_at >= start, CsatRating.created_at < end
@@ -116,21 +148,41 @@ def plot_png(board: Dashboard, name: str) -> bytes:
     figure = Figure(figsize=(7, 2.8), dpi=96)
     axes = figure.subplots()
     days = board.days
+    # With few days a line alone is hard to see (one day draws nothing): mark every point.
+    positions = list(range(len(days)))
+    style = {"marker": "o", "markersize": 4} if len(days) <= MARKER_DAYS else {}
     if name == "rates":
         for key, label in (("handoffs", "handoff rate"), ("fallbacks", "fallback rate")):
-            axes.plot(days, [board.daily[d][key] / board.daily[d]["conversations"] for d in days], label=label)
+            axes.plot(
+                positions, [board.daily[d][key] / board.daily[d]["conversations"] for d in days], label=label, **style
+            )
         axes.plot(
-            days,
+            positions,
             [1 - board.daily[d]["handoffs"] / board.daily[d]["conversations"] for d in days],
             label="containment",
+            **style,
         )
         axes.set_ylim(0, 1)
+    elif name in ("containment_channel", "containment_segment"):
+        kind = name.split("_")[1]
+        series = {"channel": board.by_channel, "segment": board.by_segment}[kind]
+        for label, counts in sorted(series.items()):
+            handed = board.handoffs_by.get((kind, label), Counter())
+            points = [(i, 1 - handed[d] / counts[d]) for i, d in enumerate(days) if counts.get(d)]
+            axes.plot([i for i, _ in points], [v for _, v in points], label=label, **style)
+        axes.set_ylim(0, 1.05)
+        axes.set_ylabel("containment")
     else:
         series = {"channel": board.by_channel, "intent": board.by_intent, "segment": board.by_segment}[name]
         for label, counts in sorted(series.items()):
-            axes.plot(days, [counts.get(d, 0) for d in days], label=label)
+            axes.plot(positions, [counts.get(d, 0) for d in days], label=label, **style)
         axes.set_ylabel("conversations")
-    axes.set_title({"rates": "Rates per day"}.get(name, f"Conversations per day by {name}"), fontsize=10)
+    titles = {
+        "rates": "Rates per day",
+        "containment_channel": "Containment per day by channel",
+        "containment_segment": "Containment per day by segment",
+    }
+    axes.set_title(titles.get(name, f"Conversations per day by {name}"), fontsize=10)
     if days:
         axes.legend(fontsize=7, loc="upper left", ncols=2)
     step = max(1, len(days) // 8)
@@ -172,3 +224,58 @@ def dashboard_csv(board: Dashboard) -> str:
     for target, (mean, count) in sorted(board.csat.items()):
         writer.writerow([f"csat_{target}", count, f"{mean:.3f}"])
     return out.getvalue()
+
+
+class MetricsCache:
+    """Dashboards and their charts, built once per date range while the data stays the same.
+
+    A key is the range plus what changes the figures (the transcript index's watermark and the
+    newest rating); entries also expire after `ttl` seconds (handoffs, segments). Charts are
+    PNG bytes rendered once per key, so a page's four images cost one scan, not four.
+    """
+
+    def __init__(self, ttl: float = 300.0, size: int = 16) -> None:
+        self.ttl, self.size = ttl, size
+        self._entries: dict[tuple, tuple[float, Dashboard, dict]] = {}  # charts and clusters
+        self._lock = threading.Lock()
+
+    def _key(self, db_session: Session, since: float, until: float) -> tuple:
+        watermark = db_session.scalar(select(func.max(TranscriptIndexState.last_event_id)))
+        rating = db_session.scalar(select(func.max(CsatRating.id)))
+        return (since, until, watermark, rating)
+
+    def dashboard(self, *, db_session: Session, since: float, until: float) -> tuple[tuple, Dashboard]:
+        key = self._key(db_session, since, until)
+        with self._lock:
+            entry = self._entries.get(key)
+            if entry and time.monotonic() - entry[0] < self.ttl:
+                return key, entry[1]
+        board = build_dashboard(db_session=db_session, since=since, until=until)
+        with self._lock:
+            if len(self._entries) >= self.size:
+                self._entries.pop(min(self._entries, key=lambda k: self._entries[k][0]))
+            self._entries[key] = (time.monotonic(), board, {})
+        return key, board
+
+    def clusters(self, *, db_session: Session, tracker: Engine, since: float, until: float) -> list[dict]:
+        """The unrecognised messages' clusters (seconds of scikit-learn): once per key."""
+        key, board = self.dashboard(db_session=db_session, since=since, until=until)
+        with self._lock:
+            charts = self._entries.get(key, (0, board, {}))[2]
+            if "clusters" in charts:
+                return charts["clusters"]
+        found = unrecognised_clusters(tracker, since=since, until=until)
+        with self._lock:
+            charts["clusters"] = found
+        return found
+
+    def chart(self, *, db_session: Session, since: float, until: float, name: str) -> bytes:
+        key, board = self.dashboard(db_session=db_session, since=since, until=until)
+        with self._lock:
+            charts = self._entries.get(key, (0, board, {}))[2]
+            if name in charts:
+                return charts[name]
+        png = plot_png(board, name)
+        with self._lock:
+            charts[name] = png
+        return png

@@ -3,15 +3,31 @@
 from fastapi import APIRouter
 from fastapi.responses import FileResponse
 
-from crm_backend.console import routes_auth, routes_conversations, routes_handoffs, routes_metrics, routes_training
+from crm_backend.console import (
+    routes_auth,
+    routes_canned,
+    routes_conversations,
+    routes_handoffs,
+    routes_inbox,
+    routes_metrics,
+    routes_training,
+)
 from crm_backend.console.render import STATIC_DIR
 from crm_backend.core.errors import NotFound
 
 console_router = APIRouter(prefix="/console", include_in_schema=False)
-for module in (routes_auth, routes_conversations, routes_handoffs, routes_metrics, routes_training):
+for module in (
+    routes_auth,
+    routes_canned,
+    routes_conversations,
+    routes_handoffs,
+    routes_inbox,
+    routes_metrics,
+    routes_training,
+):
     console_router.include_router(module.router)
 
-_STATIC = {"console.js": "text/javascript", "console.css": "text/css"}
+_STATIC = {"console.js": "text/javascript", "inbox.js": "text/javascript", "console.css": "text/css"}
 
 
 @console_router.get("/static/{name}")

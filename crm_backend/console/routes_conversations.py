@@ -6,7 +6,7 @@ from typing import Annotated
 from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Query, Request
-from fastapi.responses import RedirectResponse
+from fastapi.responses import JSONResponse, RedirectResponse
 
 from crm_backend.annotations import service as annotations
 from crm_backend.annotations.domain import domain_vocabulary
@@ -214,6 +214,13 @@ async def annotate(request: Request, agent: ConsoleAgent, db_session: SessionDep
             agent_id=agent.id,
         )
     except InvalidAnnotation as error:
-        return _back(conversation_id, f"Not saved: {error}")
+        return _answer(request, conversation_id, f"Not saved: {error}", error=422)
     audit(db_session, agent, AuditAction.CREATE, "nlu_annotation", annotation.id)
-    return _back(conversation_id, "Annotation saved.")
+    return _answer(request, conversation_id, "Annotation saved.")
+
+
+def _answer(request: Request, conversation_id: str, message: str, *, error: int = 0):
+    """JSON for the page's script (which keeps the reader's place), else back to the page."""
+    if "application/json" in request.headers.get("accept", ""):
+        return JSONResponse({"ok": not error, "message": message}, status_code=error or 200)
+    return _back(conversation_id, message)

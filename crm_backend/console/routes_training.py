@@ -15,8 +15,10 @@ from crm_backend.annotations.jobs import enqueue_training, latest_job
 from crm_backend.annotations.service import list_annotations
 from crm_backend.audit.service import AuditAction, record_agent_action
 from crm_backend.console.auth import ConsoleAdmin, ConsoleAgent, CsrfChecked
+from crm_backend.console.deps import TrackerDep
 from crm_backend.console.render import render
 from crm_backend.core.deps import SessionDep, SettingsDep
+from crm_backend.desk.stories import StoryRefused, write_story
 
 router = APIRouter()
 
@@ -52,6 +54,34 @@ def export(admin: ConsoleAdmin, db_session: SessionDep, settings: SettingsDep):
         detail={"examples": result.examples},
     )
     return _to(f"Wrote {result.examples} examples ({result.skipped_duplicates} duplicates skipped).")
+
+
+@router.post("/conversations/{conversation_id:path}/test-story", dependencies=[CsrfChecked])
+def test_story(
+    conversation_id: str, admin: ConsoleAdmin, db_session: SessionDep, tracker: TrackerDep, settings: SettingsDep
+):
+    """Turn the reviewed conversation, with its corrections, into a Rasa test story for `make test`."""
+    back = f"/console/conversations/{quote(conversation_id, safe='')}"
+    try:
+        story = write_story(
+            db_session=db_session,
+            tracker=tracker,
+            conversation_id=conversation_id,
+            directory=Path(settings.test_stories_export_dir),
+            reviewer=f"agent {admin.id}",
+        )
+    except StoryRefused as error:
+        return RedirectResponse(f"{back}?m={quote('No story written: ' + error.message)}", status_code=303)
+    record_agent_action(
+        db_session=db_session,
+        agent_id=admin.id,
+        action=AuditAction.EXPORT,
+        entity_type="test_story",
+        entity_id=conversation_id[:64],
+        detail={"steps": story.steps, "corrected": story.corrected, "file": story.path.name},
+    )
+    message = f"Wrote {story.path} ({story.steps} steps, {story.corrected} corrected)."
+    return RedirectResponse(f"{back}?m={quote(message)}", status_code=303)
 
 
 @router.post("/training/retrain", dependencies=[CsrfChecked])

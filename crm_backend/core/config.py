@@ -40,9 +40,16 @@ class Settings(BaseSettings):
     # Where `python -m crm_backend annotations export` (and the console's button) writes agents'
     # corrections as Rasa NLU data; `make train` adds this file to the training data.
     annotations_export_path: str = "var/annotations/corrections.yml"
+    # Where the console writes a reviewed conversation as a Rasa test story; `make test` runs
+    # every story under tests/stories.
+    test_stories_export_dir: str = "tests/stories/from_console"
     # What the job worker (`python -m crm_backend jobs work`, never the web process) runs for a
     # retraining job, in the project folder.
     retrain_command: str = "make train"
+    # When colleagues answer live chats: "always", "never", or "HH:MM-HH:MM" in UTC (e.g.
+    # "08:00-18:00"). Agents count as online inside these hours or while an agent is logged in;
+    # outside, the bot says so and offers a ticket instead of queueing (handoff/availability.py).
+    agent_hours: str = Field(default="always", pattern=r"^(always|never|\d{2}:\d{2}-\d{2}:\d{2})$")
     # Agents of the console and /api: how long a login lasts, and the brute-force guard.
     agent_session_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     # Failures per (account, client address) before each attempt waits, the wait doubling
@@ -53,6 +60,12 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
     # /docs, /redoc and /openapi.json: off unless DEMO_MODE or API_DOCS=true.
     api_docs: bool = False
+    # Service levels of the live inbox: an agent's first reply, and the handoff's resolution,
+    # within these many seconds of the customer being queued (the console's breach view).
+    sla_first_response_seconds: int = Field(default=5 * 60, ge=1)
+    sla_resolution_seconds: int = Field(default=4 * 3600, ge=1)
+    # How often the console's live stream looks for new handoffs and messages.
+    inbox_poll_seconds: float = Field(default=1.0, gt=0)
 
 
 @lru_cache

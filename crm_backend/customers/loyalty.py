@@ -10,6 +10,8 @@ from crm_backend.customers.models import LoyaltyAccount
 # (tier, points needed), lowest first.
 TIERS: tuple[tuple[str, int], ...] = (("bronze", 0), ("silver", 800), ("gold", 2000))
 TOP_TIER = TIERS[-1][0]
+# The tiers greeted as VIPs (offers.service.greeting): the one mapping of tier to treatment.
+VIP_TIERS = frozenset({"silver", "gold"})
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,26 @@ class HandoffRead(BaseModel):
     status: str
     reason: str
     created_at: datetime | None
+    position: int | None = None
+    expected_wait_minutes: int | None = None
+
+
+class HandoffPlace(BaseModel):
+    """Where a conversation's request for a colleague stands (queued: its place and the wait)."""
+
+    status: Literal["queued", "active", "none"]
+    position: int | None = None
+    expected_wait_minutes: int | None = None
+
+
+class HandoffCancel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    conversation_id: text(255)
+
+
+class HandoffCancelled(BaseModel):
+    cancelled: bool
 
 
 class CsatCreate(BaseModel):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from crm_backend.agents.models import Agent
 from crm_backend.core.errors import Conflict, NotFound, Unavailable
-from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
+from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, InboxStatus, OutboundMessage
 from crm_backend.handoff.rasa import RasaClient, RasaUnavailable
 from redaction import redact
 
@@ -139,6 +139,33 @@ def reply(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent: Age
         logger.exception("Could not store an agent's reply in Rasa")
         raise Unavailable("Rasa did not accept the message; it was not sent. Try again.") from error
     queue_outbound(db_session=db_session, handoff=handoff, text=text, agent_id=agent.id)
+    if handoff.first_response_at is None:
+        handoff.first_response_at = datetime.now(UTC)
+    db_session.flush()
+
+
+def transfer(*, db_session: Session, handoff: Handoff, by: Agent, to: Agent) -> Handoff:
+    """Give a served conversation to another agent: its agent or an admin may, to an active
+    agent with a role."""
+    check_serving(handoff, by)
+    if not to.active or to.role is None:
+        raise HandoffConflict("That agent cannot take conversations.")
+    if to.id == handoff.agent_id:
+        raise HandoffConflict("That agent is already serving this conversation.")
+    handoff.agent_id = to.id
+    db_session.flush()
+    return handoff
+
+
+def set_inbox_status(*, db_session: Session, handoff: Handoff, status: str) -> Handoff:
+    """Open or pending (waiting for the customer); a conversation is resolved by handing it back."""
+    if status not in (InboxStatus.OPEN, InboxStatus.PENDING):
+        raise HandoffConflict("Hand the conversation back to resolve it.")
+    if handoff.status == HandoffStatus.CLOSED:
+        raise HandoffConflict("This conversation is closed.")
+    handoff.inbox_status = status
+    db_session.flush()
+    return handoff
 
 
 def hand_back(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent: Agent) -> None:
@@ -165,28 +192,34 @@ def hand_back(*, db_session: Session, rasa: RasaClient, handoff: Handoff, agent:
 
 def close(*, db_session: Session, handoff: Handoff) -> Handoff:
     handoff.status = HandoffStatus.CLOSED
+    handoff.inbox_status = InboxStatus.RESOLVED
     handoff.closed_at = datetime.now(UTC)
     db_session.flush()
     return handoff
 
 
 def store_csat(*, db_session: Session, conversation_id: str, score: int, customer_id: int | None) -> CsatRating:
-    """A rating for the person who served the conversation's last handoff, else for the bot."""
+    """The rating the bot asked for when the conversation's last handoff was handed back: for
+    the person who served it (for the bot if nobody did). Only once, and only after that
+    question (`Conflict` otherwise): a typed `/rate_csat{...}` cannot make up a rating."""
     handoff = db_session.scalars(
         select(Handoff)
         .where(Handoff.conversation_id == conversation_id, Handoff.status == HandoffStatus.CLOSED)
         .order_by(Handoff.id.desc())
     ).first()
-    already_rated = handoff is not None and db_session.scalar(
+    if handoff is None:
+        raise Conflict("No rating was asked for in this conversation.", code="csat_not_requested")
+    already_rated = db_session.scalar(
         select(func.count()).select_from(CsatRating).where(CsatRating.handoff_id == handoff.id)
     )
-    human = handoff is not None and handoff.agent_id is not None and not already_rated
+    if already_rated:
+        raise Conflict("This conversation's rating was already given.", code="csat_already_given")
     rating = CsatRating(
         conversation_id=conversation_id,
         customer_id=customer_id,
         score=score,
-        target="human" if human else "bot",
-        handoff_id=handoff.id if human else None,
+        target="human" if handoff.agent_id is not None else "bot",
+        handoff_id=handoff.id,
         created_at=datetime.now(UTC),
     )
     db_session.add(rating)

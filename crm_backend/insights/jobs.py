@@ -17,6 +17,7 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 from tqdm import tqdm
 
+from analytics.distributed import DaskSettings, analytics_backend
 from analytics.jobs import recommend_products, score_customers
 from analytics.persistence import ModelRegistry
 from crm_backend.catalogue.models import Category, Product
@@ -37,8 +38,9 @@ class JobResult:
     metrics: dict
 
 
-def load_transactions(db_session: Session) -> pd.DataFrame:
-    """Every item of every non-cancelled customer order, in the analytics library's layout."""
+def load_transactions(db_session: Session, *, customer_range: tuple[int, int] | None = None) -> pd.DataFrame:
+    """Every item of every non-cancelled customer order, in the analytics library's layout;
+    only customers with ``start <= id < end`` when ``customer_range`` is given."""
     statement = (
         select(
             Order.customer_id,
@@ -55,6 +57,8 @@ def load_transactions(db_session: Session) -> pd.DataFrame:
         .outerjoin(Category, Category.id == Product.category_id)
         .where(Order.customer_id.is_not(None), Order.status != OrderStatus.CANCELLED)
     )
+    if customer_range is not None:
+        statement = statement.where(Order.customer_id >= customer_range[0], Order.customer_id < customer_range[1])
     frame = pd.DataFrame(db_session.execute(statement).all(), columns=list(statement.selected_columns.keys()))
     frame["unit_price"] = frame["unit_price"].astype(float)
     frame["order_date"] = pd.to_datetime(frame["order_date"], utc=True).dt.tz_localize(None)
@@ -69,10 +73,37 @@ def run_analytics_job(
     registry_dir: Path | None = None,
     recommender: str = "ease",
     show_progress: bool = True,
+    backend: str | None = None,
+    dask_settings: DaskSettings | None = None,
+    run_id: str | None = None,
 ) -> JobResult:
-    """Score every customer and refresh their recommendations; the caller commits."""
+    """Score every customer and refresh their recommendations.
+
+    ``backend`` (default: ``ANALYTICS_BACKEND``, else pandas) chooses where: the pandas
+    backend works in this process and leaves the commit to the caller; the Dask backend
+    (:mod:`crm_backend.insights.distributed_job`) reads and writes per customer-id range and
+    commits each batch, so a killed run restarted with the same ``run_id`` resumes.
+    """
+    run_id = run_id or f"analytics-{(as_of or datetime.now(UTC)):%Y%m%dT%H%M%S}"
+    if registry_dir is not None and as_of is None:
+        previous = ModelRegistry(registry_dir).run_record(run_id)
+        as_of = datetime.fromisoformat(previous["as_of"]) if previous else None
     as_of = as_of or datetime.now(UTC)
-    version = f"analytics-{as_of:%Y%m%dT%H%M%S}"
+    version = run_id
+    if (backend or analytics_backend()) == "dask":
+        from crm_backend.insights.distributed_job import run_distributed_job
+
+        return run_distributed_job(
+            db_session,
+            as_of=as_of,
+            version=version,
+            cutoff=_naive(as_of),
+            registry_dir=registry_dir,
+            recommender=recommender,
+            k=RECOMMENDATIONS_PER_CUSTOMER,
+            settings=dask_settings or DaskSettings.from_env(),
+            show_progress=show_progress,
+        )
     steps = tqdm(total=5, desc="analytics", unit="step", disable=not show_progress)
 
     steps.set_postfix_str("loading transactions")
@@ -82,8 +113,7 @@ def run_analytics_job(
     steps.update()
 
     steps.set_postfix_str("scoring customers")
-    cutoff = pd.Timestamp(as_of).tz_localize(None) if pd.Timestamp(as_of).tzinfo else pd.Timestamp(as_of)
-    insights = score_customers(transactions, as_of=cutoff, evaluate=False)
+    insights = score_customers(transactions, as_of=_naive(as_of), evaluate=False)
     steps.update()
 
     steps.set_postfix_str("recommending")
@@ -110,12 +140,21 @@ def run_analytics_job(
 
 
 def _write_scores(db_session: Session, insights, version: str, as_of: datetime) -> int:
+    rows = score_rows(insights.scores, insights.reasons, insights.category_need, version, as_of)
+    db_session.execute(delete(CustomerScore))
+    for start in range(0, len(rows), WRITE_BATCH):
+        db_session.execute(insert(CustomerScore), rows[start : start + WRITE_BATCH])
+    return len(rows)
+
+
+def score_rows(scores: pd.DataFrame, reason_frame: pd.DataFrame, category_need, version: str, as_of) -> list[dict]:
+    """``customer_scores`` rows from the scores, reasons and category need of some customers."""
     reasons: dict[str, dict[str, list[str]]] = {}
-    for row in insights.reasons.sort_values(["customer_id", "model", "rank"]).itertuples(index=False):
+    for row in reason_frame.sort_values(["customer_id", "model", "rank"]).itertuples(index=False):
         reasons.setdefault(str(row.customer_id), {}).setdefault(str(row.model), []).append(str(row.text))
     needs: dict[str, dict[str, float]] = {}
-    if insights.category_need is not None:
-        for row in insights.category_need.itertuples(index=False):
+    if category_need is not None:
+        for row in category_need.itertuples(index=False):
             needs.setdefault(str(row.customer_id), {})[str(row.category)] = round(float(row.probability), 4)
     rows = [
         {
@@ -129,17 +168,23 @@ def _write_scores(db_session: Session, insights, version: str, as_of: datetime) 
             "top_factors": reasons.get(str(row.customer_id)),
             "category_needs": needs.get(str(row.customer_id)),
         }
-        for row in insights.scores.itertuples(index=False)
+        for row in scores.itertuples(index=False)
     ]
-    db_session.execute(delete(CustomerScore))
-    for start in range(0, len(rows), WRITE_BATCH):
-        db_session.execute(insert(CustomerScore), rows[start : start + WRITE_BATCH])
-    return len(rows)
+    return rows
 
 
 def _write_recommendations(db_session: Session, suggestions: pd.DataFrame, version: str) -> int:
     product_ids = dict(db_session.execute(select(Product.sku, Product.id)).all())
-    rows = [
+    rows = recommendation_rows(suggestions, product_ids, version)
+    db_session.execute(delete(Recommendation))
+    for start in range(0, len(rows), WRITE_BATCH):
+        db_session.execute(insert(Recommendation), rows[start : start + WRITE_BATCH])
+    return len(rows)
+
+
+def recommendation_rows(suggestions: pd.DataFrame, product_ids: dict[str, int], version: str) -> list[dict]:
+    """``recommendations`` rows (products the CRM no longer knows are left out)."""
+    return [
         {
             "customer_id": int(row.customer_id),
             "product_id": product_ids[str(row.product_id)],
@@ -151,10 +196,12 @@ def _write_recommendations(db_session: Session, suggestions: pd.DataFrame, versi
         for row in suggestions.itertuples(index=False)
         if str(row.product_id) in product_ids
     ]
-    db_session.execute(delete(Recommendation))
-    for start in range(0, len(rows), WRITE_BATCH):
-        db_session.execute(insert(Recommendation), rows[start : start + WRITE_BATCH])
-    return len(rows)
+
+
+def _naive(moment: datetime) -> pd.Timestamp:
+    """The cut-off as the naive UTC timestamp the transactions carry."""
+    stamp = pd.Timestamp(moment)
+    return stamp.tz_convert("UTC").tz_localize(None) if stamp.tzinfo else stamp
 
 
 def _number(value) -> float | None:

@@ -24,6 +24,7 @@ from crm_backend.core.errors import Conflict
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.insights.models import CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
+from crm_backend.offers.models import RetentionVoucher
 from crm_backend.orders.models import Order, OrderItem, Shipment
 from crm_backend.privacy.conversations import (
     customer_conversation_ids,
@@ -182,7 +183,8 @@ def erase_customer(
         counts["tracker_events"] = delete_conversation_events(tracker=tracker, conversation_ids=conversation_ids)
     else:
         logger.warning("No tracker store given: the conversations of customer %s stay in it", customer_id)
-    for model in (ChannelIdentity, Consent, LoyaltyAccount, CustomerScore, Recommendation, BotDecision, LinkCode):
+    erased = (ChannelIdentity, Consent, LoyaltyAccount, CustomerScore, Recommendation, BotDecision, LinkCode)
+    for model in (*erased, RetentionVoucher):
         result = db_session.execute(delete(model).where(model.customer_id == customer_id))
         counts[model.__tablename__] = result.rowcount or 0
 

@@ -10,6 +10,7 @@ from crm_backend.orders.models import Order, OrderItem, OrderStatus
 from crm_backend.orders.service import OrderNotChangeable
 from crm_backend.returns.models import Refund, RefundStatus, Return, ReturnItem, ReturnStatus
 from crm_backend.returns.policy import ReturnVerdict, return_eligibility
+from redaction import redact
 
 
 class NotReturnable(Exception):
@@ -24,7 +25,9 @@ class NotReturnable(Exception):
 def create_return(
     *, db_session: Session, order: Order, reason: str, skus: list[str] | None = None, now: datetime | None = None
 ) -> Return:
-    """Open a return for some (or all) items of a delivered order, within the return window."""
+    """Open a return for some (or all) items of a delivered order, within the return window.
+
+    The reason is the customer's own words: stored with its personal data masked, as ticket texts are."""
     now = now or datetime.now(UTC)
     eligibility = return_eligibility(db_session=db_session, order=order, now=now)
     if eligibility.verdict is ReturnVerdict.NOT_DELIVERED:
@@ -41,7 +44,7 @@ def create_return(
         order=order,
         customer_id=order.customer_id,
         status=ReturnStatus.REQUESTED,
-        reason=reason,
+        reason=redact(reason),
         created_at=now,
     )
     record.items.extend(ReturnItem(order_item=item, quantity=item.quantity) for item in items)

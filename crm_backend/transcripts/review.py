@@ -16,6 +16,7 @@ from crm_backend.handoff.models import Handoff
 from crm_backend.insights.models import ConversationInsight
 from crm_backend.transcripts import service as transcripts
 from crm_backend.transcripts.indexer import index_new_events
+from crm_backend.transcripts.tracker import conversation_context
 
 MAX_INDEX_BATCHES_PER_REQUEST = 5
 
@@ -69,4 +70,5 @@ def conversation_review(
         "domain_entities": entities,
         "annotated": annotated,
         "insight": db_session.get(ConversationInsight, conversation_id),
+        "talking_about": conversation_context(tracker, conversation_id),
     }

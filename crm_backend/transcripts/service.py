@@ -142,6 +142,7 @@ class TranscriptItem:
     name: str | None = None  # action name, or the marker (paused, resumed, session started)
     buttons: list[str] = field(default_factory=list)
     by_agent: bool = False
+    payload: str | None = None  # a button press: the payload sent; `text` is the button's title
 
 
 MARKERS = {
@@ -154,6 +155,7 @@ MARKERS = {
 def transcript_items(events: list[StoredEvent]) -> list[TranscriptItem]:
     """The events worth reading, in order: messages, actions and pause/resume markers."""
     items: list[TranscriptItem] = []
+    offered: dict[str, str] = {}  # payload -> title of the buttons the bot last showed
     for event in events:
         at = datetime.fromtimestamp(event.timestamp, UTC)
         data = event.data
@@ -161,28 +163,23 @@ def transcript_items(events: list[StoredEvent]) -> list[TranscriptItem]:
             parse = data.get("parse_data") or {}
             intent = parse.get("intent") or {}
             text = redact(data.get("text") or "")
+            title = offered.get(text.strip()) if text.startswith("/") else None
             items.append(
                 TranscriptItem(
                     kind="user",
                     event_id=event.id,
                     at=at,
-                    text=text,
+                    text=title or text,
+                    payload=text if title else None,
                     intent=intent.get("name"),
                     confidence=intent.get("confidence"),
-                    entities=[
-                        {
-                            "entity": e.get("entity"),
-                            "value": redact(str(e.get("value"))),
-                            "extractor": e.get("extractor"),
-                        }
-                        for e in parse.get("entities") or []
-                        if isinstance(e, dict)
-                    ],
+                    entities=unique_entities(parse.get("entities") or []),
                     ranking=[r for r in (parse.get("intent_ranking") or [])[:3] if isinstance(r, dict)],
                 )
             )
         elif event.type_name == "bot":
-            buttons = ((data.get("data") or {}).get("buttons")) or []
+            buttons = [b for b in ((data.get("data") or {}).get("buttons")) or [] if isinstance(b, dict)]
+            offered = {str(b.get("payload", "")): str(b.get("title", "")) for b in buttons} or offered
             metadata = data.get("metadata") or {}
             items.append(
                 TranscriptItem(
@@ -190,7 +187,7 @@ def transcript_items(events: list[StoredEvent]) -> list[TranscriptItem]:
                     event_id=event.id,
                     at=at,
                     text=redact(data.get("text") or ""),
-                    buttons=[str(b.get("title", "")) for b in buttons if isinstance(b, dict)],
+                    buttons=[str(b.get("title", "")) for b in buttons],
                     by_agent=bool(isinstance(metadata, dict) and metadata.get("agent_id")),
                     name=metadata.get("agent_name") if isinstance(metadata, dict) else None,
                 )
@@ -200,6 +197,18 @@ def transcript_items(events: list[StoredEvent]) -> list[TranscriptItem]:
         elif event.type_name in MARKERS:
             items.append(TranscriptItem(kind="marker", event_id=event.id, at=at, name=MARKERS[event.type_name]))
     return items
+
+
+def unique_entities(entities: list) -> list[dict[str, Any]]:
+    """Each (entity, value) once: several extractors (and a button's payload) name the same one."""
+    found: dict[tuple, dict[str, Any]] = {}
+    for e in entities:
+        if isinstance(e, dict):
+            value = redact(str(e.get("value")))
+            found.setdefault(
+                (e.get("entity"), value), {"entity": e.get("entity"), "value": value, "extractor": e.get("extractor")}
+            )
+    return list(found.values())
 
 
 def load_transcript(tracker: Engine, conversation_id: str, *, after_id: int = 0) -> list[TranscriptItem]:

@@ -125,3 +125,29 @@ def user_messages(engine: Engine) -> list[tuple[str, str]]:
     statement = select(events_table).where(events_table.c.type_name == "user").order_by(events_table.c.id)
     with engine.connect() as connection:
         return [(row.sender_id, str(_parse(row).data.get("text") or "")) for row in connection.execute(statement)]
+
+
+# The slots in which the bot remembers what a conversation is about (actions/context.py).
+CONTEXT_SLOTS = {"context_order": "Order", "context_product": "Product", "context_ticket": "Ticket"}
+
+
+def conversation_context(engine: Engine, conversation_id: str) -> dict[str, str]:
+    """{label: value} of the order, product and ticket the conversation is about now, for agents."""
+    statement = (
+        select(events_table.c.action_name, events_table.c.data)
+        .where(
+            events_table.c.sender_id == conversation_id,
+            events_table.c.type_name == "slot",
+            events_table.c.action_name.in_(list(CONTEXT_SLOTS)),
+        )
+        .order_by(events_table.c.id)
+    )
+    latest: dict[str, str | None] = {}
+    with engine.connect() as connection:
+        for name, data in connection.execute(statement):
+            try:
+                value = json.loads(data).get("value") if data else None
+            except (ValueError, AttributeError):
+                value = None
+            latest[name] = None if value in (None, "") else str(value)
+    return {CONTEXT_SLOTS[name]: value for name, value in latest.items() if value is not None}

@@ -1,4 +1,5 @@
-"""Serves `web/widget/` at /widget/, product placeholder pictures (SVG and PNG) at /static/products/ and,
+"""Serves `web/widget/` at /widget/ (whether an agent is online: /widget/status), product placeholder
+pictures (SVG and PNG) at /static/products/ and,
 only with `DEMO_MODE`, the demo shop at /demo/ with its token endpoint."""
 
 import base64
@@ -14,6 +15,7 @@ from fastapi import APIRouter, FastAPI, Query, Response
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
+from crm_backend.agents.service import count_signed_in_agents
 from crm_backend.catalogue.service import get_product_by_sku, list_products
 from crm_backend.core.deps import SessionDep, SettingsDep
 from crm_backend.core.errors import NotFound
@@ -69,9 +71,12 @@ def demo_shop(settings: SettingsDep, db_session: SessionDep) -> HTMLResponse:
     _require_demo_mode(settings)
     products = list_products(db_session=db_session, limit=DEMO_PRODUCTS)
     cards = "\n".join(
-        '<li class="product"><img src="{img}" alt="" width="160" height="120">'
+        '<li class="product" id="product-{sku}"><img src="{img}" alt="" width="160" height="120">'
         "<h2>{name}</h2><p>€{price}</p></li>".format(
-            img=html.escape(product.image_url or ""), name=html.escape(product.name), price=product.unit_price
+            sku=html.escape(product.sku, quote=True),
+            img=html.escape(product.image_url or ""),
+            name=html.escape(product.name),
+            price=product.unit_price,
         )
         for product in products
     )
@@ -93,6 +98,15 @@ def demo_token(
         found.id, secret=settings.customer_token_secret.get_secret_value(), ttl_seconds=DEMO_TOKEN_TTL_SECONDS
     )
     return {"customer_id": found.id, "token": token, "expires_in": DEMO_TOKEN_TTL_SECONDS}
+
+
+@router.get("/widget/status")
+def widget_status(db_session: SessionDep, response: Response) -> dict[str, bool]:
+    """Whether an agent is signed in, so the widget's header promises a person only when one
+    could answer. Public and the same for everyone: any shop's page may ask."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=30"
+    return {"agents_online": count_signed_in_agents(db_session=db_session) > 0}
 
 
 PICTURE_HEADERS = {

@@ -29,7 +29,10 @@ async def test_verified_customer_gets_status_and_dates_from_the_database(action_
     order = stored_order(seeded_database_url, "702733")
     assert order.customer_id == 1 and order.status == "shipped"
     messages, events = await run_action(load_tracker("order_status_with_id", customer_id=1))
-    assert events == CLEARED_SLOT
+    # The name once per conversation, and the order is now the one being discussed (issue 16).
+    name_used = {"event": "slot", "timestamp": None, "name": "name_used", "value": True}
+    discussed = {"event": "slot", "timestamp": None, "name": "context_order", "value": "702733"}
+    assert events == [name_used, discussed, *CLEARED_SLOT]
     assert len(messages) == 1
     text = text_of(messages[0])
     assert text.startswith("Hi Ada! Order 702733 is shipped")
@@ -99,9 +102,19 @@ async def test_malformed_order_number_gets_a_clear_answer(action_env, load_track
 @pytest.mark.parametrize(
     ("written", "number"),
     [("702733", "702733"), ("#702733", "702733"), ("702 733", "702733"), ("ord-702733", "702733"),
-     ("order no. 702 733", "702733"), ("702-733", "702733"), ("7027333", None), ("70273", None), ("soon", None)],
+     ("order no. 702 733", "702733"), ("702-733", "702733"), ("7027333", "7027333"), ("70273", None),
+     ("12345678901", None), ("soon", None)],
 )  # fmt: skip
 def test_order_numbers_are_read_in_the_forms_customers_write(written, number):
     from actions.base import valid_order_number
 
     assert valid_order_number(written) == number
+
+
+def test_the_order_number_format_is_the_shop_s_setting(monkeypatch):
+    from actions.base import valid_order_number
+
+    monkeypatch.setenv("ORDER_NUMBER_LENGTH", "6")
+    assert (valid_order_number("#702733"), valid_order_number("7027333")) == ("702733", None)
+    monkeypatch.setenv("ORDER_NUMBER_PATTERN", r"[A-Z]{2}\d{6}")
+    assert (valid_order_number("order no. AB702733"), valid_order_number("702733")) == ("AB702733", None)

@@ -14,9 +14,15 @@ from rasa.shared.core.constants import DEFAULT_INTENTS
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.validator import Validator
 
+from bot.components import language_guard
+
 ROOT = Path(__file__).resolve().parents[2]
 RETRIEVAL_INTENTS = {"faq", "chitchat"}
 ALWAYS_EMITTED = "Slot auto-fill has been removed in 3.0"
+# Never typed, so without examples: the AmbiguityClassifier predicts `nlu_ambiguous`,
+# `clarify_other` is the payload of the clarification's "something else" button, and the
+# LanguageGuard sets `unsupported_language`.
+NOT_TYPED = {"nlu_ambiguous", "clarify_other", language_guard.INTENT_NAME}
 
 
 def _validate() -> tuple[bool, list[str], Validator]:
@@ -41,9 +47,12 @@ def _validate() -> tuple[bool, list[str], Validator]:
     return ok, messages, validator
 
 
-def _utterances_sent_by_code() -> set[str]:
-    source = "\n".join(path.read_text() for path in (ROOT / "actions").glob("*.py"))
-    return set(re.findall(r"\"(utter_[a-z_]+)\"", source))
+def _utterances_sent_by_code() -> tuple[set[str], set[str]]:
+    """Response names the actions and channels send (e.g. the reply to an overlong message), and
+    the prefixes of those the actions build (f"utter_x_{y}")."""
+    paths = [*(ROOT / "actions").glob("*.py"), *(ROOT / "bot" / "channels").glob("*.py")]
+    source = "\n".join(path.read_text() for path in paths)
+    return set(re.findall(r"\"(utter_[a-z_]+)\"", source)), set(re.findall(r"f\"(utter_[a-z_]+)\{", source))
 
 
 def test_training_data_is_valid_and_has_no_unexplained_warnings():
@@ -54,13 +63,20 @@ def test_training_data_is_valid_and_has_no_unexplained_warnings():
         for form in validator.domain.form_names
         for slot in validator.domain.required_slots_for_form(form)
     }
-    sent_by_code = _utterances_sent_by_code()
+    sent_by_code, built_by_code = _utterances_sent_by_code()
     unexplained = []
     for message in messages:
         if message.startswith(ALWAYS_EMITTED):
             continue
         unused = re.search(r"The utterance '(utter_[a-z_]+)' is not used in any story or rule", message)
-        if unused and (unused.group(1) in form_asks or unused.group(1) in sent_by_code):
+        if unused and (
+            unused.group(1) in form_asks
+            or unused.group(1) in sent_by_code
+            or unused.group(1).startswith(tuple(built_by_code))
+        ):
+            continue
+        untyped = re.search(r"The intent '(\w+)' is listed in the domain file, but is not found in the NLU", message)
+        if untyped and untyped.group(1) in NOT_TYPED:
             continue
         duplicated = re.search(r"duplicated intents have been found across multiple domain files: (.*)", message)
         if duplicated and set(duplicated.group(1).split(", ")) <= RETRIEVAL_INTENTS:

@@ -66,6 +66,12 @@ async def join(handlers, emitted, sid, session_id=None, proof=None) -> dict:
     return [data for event, data, room in emitted if event == "session_confirm" and room == sid][-1]
 
 
+def untimed(replies):
+    """`replies` without their send time, which every reply has (`metadata.at`)."""
+    assert all(isinstance(reply["metadata"]["at"], float) for reply in replies)
+    return [{**reply, "metadata": {k: v for k, v in reply["metadata"].items() if k != "at"}} for reply in replies]
+
+
 def user_uttered(text, message_id=None, retry=False, session=None):
     metadata = {} if message_id is None else {"message_id": message_id}
     if retry:
@@ -122,7 +128,7 @@ def test_a_custom_payload_is_sent_under_custom_with_a_reply_id():
     asyncio.run(WidgetSocketIOOutput(sio, "bot_uttered").send_custom_json("session-1", payload))
     [(event, data, room)] = sio.emitted
     assert (event, room) == ("bot_uttered", "session-1")
-    assert data["custom"] == payload and len(data["id"]) == 32  # a pushed message (an agent's): a random id
+    assert data["custom"] == payload and len(data["metadata"]["id"]) == 32  # a pushed message (an agent's): a random id
 
 
 def test_a_message_sent_twice_is_handled_once_and_both_acknowledgements_carry_its_replies():
@@ -148,12 +154,12 @@ def test_a_message_sent_twice_is_handled_once_and_both_acknowledgements_carry_it
     mine, other, first, again, theirs = asyncio.run(conversation())
     assert handled == [(mine, "m1", "hello"), (other, "m1", "hello")]  # the outsider gets no replay
     replies = [
-        {"text": "You said hello.", "id": "m1#1", "reply_to": "m1"},
-        {"text": "Anything else?", "id": "m1#2", "reply_to": "m1"},
+        {"text": "You said hello.", "metadata": {"id": "m1#1", "reply_to": "m1"}},
+        {"text": "Anything else?", "metadata": {"id": "m1#2", "reply_to": "m1"}},
     ]
-    assert first == again == {"message_id": "m1", "replies": replies}
-    assert theirs["replies"] == replies  # its own answer, in its own conversation
-    assert [data for event, data, room in emitted if room == mine and event == "bot_uttered"] == replies
+    assert first == again and first["message_id"] == "m1" and untimed(first["replies"]) == replies
+    assert untimed(theirs["replies"]) == replies  # its own answer, in its own conversation
+    assert [data for event, data, room in emitted if room == mine and event == "bot_uttered"] == first["replies"]
 
 
 def test_a_message_sent_again_while_it_is_answered_waits_for_the_first_attempt():
@@ -182,7 +188,7 @@ def test_a_message_sent_again_while_it_is_answered_waits_for_the_first_attempt()
     first, again = asyncio.run(conversation())
     assert handled == ["recommend"]
     assert first == again
-    assert [reply["id"] for reply in again["replies"]] == ["m1#1", "m1#2"]
+    assert [reply["metadata"]["id"] for reply in again["replies"]] == ["m1#1", "m1#2"]
     assert again["replies"][1]["custom"] == {"type": "product_cards", "cards": []}
 
 
@@ -217,19 +223,18 @@ def test_a_retry_unknown_to_this_process_is_answered_from_the_tracker():
         return replayed, unknown
 
     replayed, unknown = asyncio.run(conversation())
-    assert replayed == {
-        "message_id": "m1",
-        "replies": [
+    assert replayed["message_id"] == "m1"
+    assert untimed(replayed["replies"]) == (
+        [
             # The same payloads and ids as Rasa's socket.io output sent live.
-            {"text": "Cancel order 7?", "quick_replies": [], "id": "m1#1", "reply_to": "m1"},
+            {"text": "Cancel order 7?", "quick_replies": [], "metadata": {"id": "m1#1", "reply_to": "m1"}},
             {
                 "text": "It has not left yet.",
                 "quick_replies": [{"content_type": "text", "title": "Yes", "payload": "/affirm"}],
-                "id": "m1#2",
-                "reply_to": "m1",
+                "metadata": {"id": "m1#2", "reply_to": "m1"},
             },
-        ],
-    }
+        ]
+    )
     assert handled == ["hi"] and unknown["replies"][0]["text"] == "Fresh answer"
 
 
@@ -352,22 +357,27 @@ def test_replies_for_an_empty_room_wait_for_their_owner_to_come_back():
         return mine["session_id"], ack, before, outsider
 
     session_id, ack, before, outsider = asyncio.run(conversation())
-    reply = {"text": "Hi there!", "id": "m1#1", "reply_to": "m1"}
+    [reply] = ack["replies"]
+    assert untimed([reply]) == [{"text": "Hi there!", "metadata": {"id": "m1#1", "reply_to": "m1"}}]
     assert [item for item in before if item[0] == "bot_uttered"] == [] and outsider == []
-    assert emitted[-1] == ("bot_uttered", reply, session_id)
+    assert emitted[-1] == ("bot_uttered", reply, session_id)  # the same id: the widget shows it once
     assert emitted[-2][0] == "session_confirm" and emitted[-2][1]["session_id"] == session_id
-    assert ack["replies"] == [reply]  # the same id: the widget shows it once
 
 
 def test_agents_messages_pushed_through_the_api_get_their_own_ids():
     channel, _handlers, emitted = widget_channel(lambda message: None)
     channel.hold_if_absent = lambda room, response: False
     output = channel.get_output_channel()
-    asyncio.run(output.send_text_message("s1", "Grace here, how can I help?"))
-    asyncio.run(output.send_text_message("s1", "Grace here, how can I help?"))
-    [(_, first, room), (_, second, _)] = emitted
-    assert room == "s1" and first["text"] == "Grace here, how can I help?" and "reply_to" not in first
-    assert first["id"] != second["id"]
+    # What Rasa does with a BotUttered event appended with `execute_side_effects`.
+    message = BotUttered("Grace here, how can I help?", metadata={"agent_id": 7, "agent_name": "Grace"}).message()
+    asyncio.run(output.send_response("s1", dict(message)))
+    asyncio.run(output.send_response("s1", dict(message)))
+    asyncio.run(output.send_text_message("s1", "Thanks for waiting."))  # the bot's own
+    [(_, first, room), (_, second, _), (_, bots, _)] = emitted
+    assert room == "s1" and first["text"] == "Grace here, how can I help?" and "reply_to" not in first["metadata"]
+    assert first["metadata"]["id"] != second["metadata"]["id"]
+    assert first["metadata"]["agent"] == {"id": 7, "name": "Grace"} and "agent" not in bots["metadata"]
+    assert set(first) == {"text", "metadata"}  # nothing else for stock clients to trip over
 
 
 def test_browsers_only_from_the_widget_origins():

@@ -122,14 +122,15 @@ async def test_widget_sockets_get_the_contracts_shapes(web_stack, crm):
         assert is_widget_conversation_id(session_id) and client.session_proof
 
         ack = await client.say("hello", "c1")
-        assert ack["message_id"] == "c1" and [set(reply) for reply in ack["replies"]] == [{"text", "id", "reply_to"}]
-        assert (ack["replies"][0]["id"], ack["replies"][0]["reply_to"]) == ("c1#1", "c1")
-        live = await client.wait_for("bot_uttered", lambda data: data.get("id") == "c1#1")
+        assert ack["message_id"] == "c1" and [set(reply) for reply in ack["replies"]] == [{"text", "metadata"}]
+        stamp = ack["replies"][0]["metadata"]
+        assert (stamp["id"], stamp["reply_to"], set(stamp)) == ("c1#1", "c1", {"id", "reply_to", "at"})
+        live = await client.wait_for("bot_uttered", lambda data: data.get("metadata", {}).get("id") == "c1#1")
         assert live == ack["replies"][0]  # the same reply, live and acknowledged
 
         ack = await client.say("what would you recommend for me?", "c2", token)
         [custom] = [reply for reply in ack["replies"] if "custom" in reply]
-        assert set(custom) == {"custom", "id", "reply_to"}
+        assert set(custom) == {"custom", "metadata"}
         check_cards(custom["custom"])
 
         await client.say("cancel my order", "c3", token)
@@ -141,6 +142,10 @@ async def test_widget_sockets_get_the_contracts_shapes(web_stack, crm):
 
         push_agent_message(stack, session_id, "socketio", "Sam here, live.")
         pushed = await client.wait_for("bot_uttered", lambda data: data.get("text") == "Sam here, live.")
-        assert set(pushed) == {"text", "id"} and len(pushed["id"]) == 32  # its own id, answering no message
+        assert set(pushed) == {"text", "metadata"} and set(pushed["metadata"]) == {"id", "at", "agent"}
+        assert len(pushed["metadata"]["id"]) == 32 and pushed["metadata"]["agent"] == {
+            "id": 1,
+            "name": "Sam",
+        }  # its own id, answering no message
     finally:
         await client.close()

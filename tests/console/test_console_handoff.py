@@ -35,10 +35,10 @@ def queue(console, console_settings, conversation_id: str, channel: str, summary
     return response.json()["id"]
 
 
-def rate(console, console_settings, conversation_id: str, score: int) -> dict:
+def rate(console, console_settings, conversation_id: str, score: int, expected: int = 201) -> dict:
     headers = {"Authorization": f"Bearer {console_settings.bot_service_token.get_secret_value()}"}
     response = console.post("/bot/csat", json={"conversation_id": conversation_id, "score": score}, headers=headers)
-    assert response.status_code == 201, response.text
+    assert response.status_code == expected, response.text
     return response.json()
 
 
@@ -90,8 +90,8 @@ def test_socketio_handoff_claim_reply_hand_back_and_csat(
     rating = db.scalars(select(CsatRating).where(CsatRating.conversation_id == chat.sender_id)).one()
     assert rating.handoff_id == handoff_id and rating.score == 5
     db.close()
-    # The next rating in the same conversation is about the bot again.
-    assert rate(console, console_settings, chat.sender_id, 4)["target"] == "bot"
+    # The rating was asked for once: a second one is refused (issue 16).
+    assert rate(console, console_settings, chat.sender_id, 4, 409)["error"]["code"] == "csat_already_given"
 
 
 def test_a_conversation_is_queued_once_and_the_bot_api_needs_its_token(console, console_settings, conversation):
@@ -100,7 +100,8 @@ def test_a_conversation_is_queued_once_and_the_bot_api_needs_its_token(console, 
     assert queue(console, console_settings, chat.sender_id, "rest") == first
     response = console.post("/bot/handoffs", json={"conversation_id": "x"}, headers={"Authorization": "Bearer nope"})
     assert response.status_code == 401
-    assert rate(console, console_settings, conversation().sender_id, 3)["target"] == "bot"
+    # Nobody asked this conversation for a rating (issue 16).
+    assert rate(console, console_settings, conversation().sender_id, 3, 409)["error"]["code"] == "csat_not_requested"
 
 
 def test_replying_fails_visibly_when_rasa_is_down(console, console_settings, make_agent, log_in, conversation):

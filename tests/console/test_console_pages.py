@@ -166,7 +166,7 @@ def test_notes_tags_and_annotations_need_csrf_and_are_saved(console, make_agent,
     chat.user("I want my money back for 702733", "faq", 0.31)
     store(chat)
     page = console.get(f"/console/conversations/{chat.sender_id}")
-    event_id = int(re.search(r'name="event_id" value="(\d+)"', page.text).group(1))
+    event_id = int(re.search(r'class="annotate-open" data-event="(\d+)"', page.text).group(1))
     assert console.post("/console/notes", data={"conversation_id": chat.sender_id, "body": "x"}).status_code == 403
     note = {"conversation_id": chat.sender_id, "body": "<b>call back</b>", "csrf_token": csrf}
     assert console.post("/console/notes", data=note).status_code == 303

@@ -11,7 +11,7 @@ import pytest
 from crm_backend.customers.loyalty import TIERS, standing, tier_for
 from crm_backend.customers.models import Customer, LoyaltyAccount
 from crm_backend.insights.models import CustomerScore
-from crm_backend.offers.service import RETENTION_VOUCHER, greeting, retention_offer
+from crm_backend.offers.service import RETENTION_PERCENT_OFF, greeting, retention_offer
 from crm_backend.orders.models import OrderStatus
 from crm_backend.payments.service import MethodVerdict, answer_about
 from crm_backend.returns.policy import RETURN_WINDOW_DAYS, ReturnVerdict, return_eligibility
@@ -109,30 +109,36 @@ def score(**values) -> CustomerScore:
 
 
 def test_a_likely_churner_gets_the_voucher_with_the_reason():
-    offer = retention_offer(score(churn_probability=0.82, top_factors={"churn": ["days since last order"]}))
-    assert offer.voucher == RETENTION_VOUCHER and offer.voucher.code == "SORRY15"
-    assert offer.reason == "churn probability 0.82 >= 0.5 (model test-1); top factors: ['days since last order']"
+    factors = {"churn": ["recency = 200 raises churn risk by 0.3", "frequency = 9 lowers churn risk by 0.1"]}
+    offer = retention_offer(score(churn_probability=0.82, top_factors=factors))
+    assert offer.percent_off == RETENTION_PERCENT_OFF
+    # Only the factors that raised the risk are named (issue 16).
+    assert (
+        offer.reason
+        == "churn probability 0.82 >= 0.5 (model test-1); raised by: recency = 200 raises churn risk by 0.3"
+    )
 
 
 @pytest.mark.parametrize("segment", ["At risk", "Hibernating", "Cannot lose them"])
 def test_an_at_risk_segment_gets_the_voucher(segment):
     offer = retention_offer(score(segment=segment, churn_probability=0.1))
-    assert offer.voucher == RETENTION_VOUCHER and segment in offer.reason
+    assert offer.percent_off == RETENTION_PERCENT_OFF and segment in offer.reason
 
 
 @pytest.mark.parametrize("value", [None, score(churn_probability=0.49, segment="Loyal"), score(segment="Champions")])
 def test_no_offer_for_customers_we_are_not_losing(value):
     offer = retention_offer(value)
-    assert offer.voucher is None and offer.reason
+    assert offer.percent_off is None and offer.reason
 
 
-def test_gold_members_and_valued_segments_get_the_vip_greeting():
+def test_silver_and_gold_members_get_the_vip_greeting_by_tier_only():
     gold = Customer(first_name="A", last_name="B", loyalty=LoyaltyAccount(points=3000, tier="gold"))
     silver = Customer(first_name="C", last_name="D", loyalty=LoyaltyAccount(points=900, tier="silver"))
+    bronze = Customer(first_name="G", last_name="H", loyalty=LoyaltyAccount(points=10, tier="bronze"))
     assert greeting(gold, None).style == "vip" and greeting(gold, None).tier == "gold"
-    assert greeting(silver, score(segment="Champions")).style == "vip"
-    plain = greeting(silver, score(segment="Hibernating"))
-    assert (plain.style, plain.reason) == ("personal", "verified customer")
+    assert greeting(silver, score(segment="Hibernating")).style == "vip"
+    plain = greeting(bronze, score(segment="Champions"))  # a segment no longer makes a bronze member a VIP
+    assert (plain.style, plain.reason) == ("personal", "loyalty tier bronze")
     assert greeting(Customer(first_name="E", last_name="F"), None).style == "personal"
 
 

@@ -197,6 +197,36 @@ def test_tickets_from_the_chat_keep_no_contact_data_in_their_text(client, bot_he
     ]
 
 
+@pytest.mark.attack("pii_at_rest")
+def test_return_reasons_from_the_chat_are_stored_masked(client, bot_headers, db_session):
+    """A return's reason is the customer's own words, kept in the CRM like a ticket's text."""
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import select
+
+    from crm_backend.orders.models import Order, Shipment
+    from crm_backend.returns.models import Return
+
+    since = datetime.now(UTC) - timedelta(days=20)
+    order = db_session.scalars(
+        select(Order)
+        .join(Shipment)
+        .where(Order.status == "delivered", Shipment.delivered_at >= since, Order.customer_id > 1)
+        .where(Order.id.not_in(select(Return.order_id)))
+        .order_by(Order.id)
+    ).first()
+    words = "too small, collect it from 14 Larch Close, Derby DE22 3TW or ring 07700 900461"
+    response = client.post(
+        "/bot/returns",
+        json={"order_number": order.number, "reason": words},
+        headers=bot_headers(order.customer_id),
+    )
+    assert response.status_code == 201, response.text
+    db_session.expire_all()
+    stored = db_session.scalars(select(Return).where(Return.reference == response.json()["reference"])).one()
+    assert stored.reason == "too small, collect it from [ADDRESS], Derby [POSTCODE] or ring [PHONE]"
+
+
 # --- phrasings and layouts beyond the sets the rules were first written on ------------------
 
 

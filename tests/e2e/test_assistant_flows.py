@@ -16,12 +16,15 @@ def test_return_flow_creates_the_return_in_the_crm(web_stack, say, token, crm):
     order = add_order(crm, customer_id=40, status=OrderStatus.DELIVERED, delivered_days_ago=4)
     me = token(40)
     assert say("I want to return an item", token=me) == [
-        "Which order is it about? The order number has six digits, like 702733, and is in your confirmation e-mail."
+        "Which order is it about? The order number has six digits and is in your confirmation e-mail."
     ]
     assert say(order.number, token=me) == [
         "In a few words, why are you returning it? (For example: too small, damaged, not as described.)"
     ]
-    replies = say("the colour is not what I expected", token=me)
+    assert say("the colour is not what I expected", token=me)[0].startswith(
+        f"Shall I register a return of order {order.number}"
+    )
+    replies = say("/affirm", token=me)
     stored = crm.scalars(select(Return).where(Return.order_id == order.id)).one()
     assert stored.reason == "the colour is not what I expected" and stored.status == "requested"
     assert replies[0].startswith(f"Your return for order {order.number} is registered.")

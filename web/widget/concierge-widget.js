@@ -5,7 +5,8 @@
  *   <script>
  *     window.ConciergeWidgetConfig = {
  *       socketUrl: "https://chat.example.com",     // the Rasa server (socket.io channel)
- *       customerToken: "<token your backend signed>" // or a function returning one or a Promise
+ *       customerToken: "<token your backend signed>", // or a function returning one or a Promise
+ *       productUrl: "https://shop.example.com/p/{sku}" // optional: the cards' "View" button
  *     };
  *   </script>
  *   <script src="https://crm.example.com/widget/concierge-widget.js" defer></script>
@@ -35,13 +36,19 @@
     USER_UTTERED: "user_uttered",
     BOT_UTTERED: "bot_uttered",
     MESSAGE_REFUSED: "message_refused",
+    REPLY_METADATA: "metadata", // a reply's {id, reply_to} (bot/channels/widget.py: REPLY_METADATA)
   };
   var DEFAULTS = {
     socketUrl: "",
     socketPath: "/socket.io",
     customerToken: null,
     title: "Concierge",
-    subtitle: "We usually answer at once",
+    subtitle: "We usually answer at once", // shown only while an agent is online (statusUrl)
+    offlineSubtitle: "Our assistant answers now; our team is offline.",
+    statusUrl: null, // the CRM's /widget/status; by default beside this script
+    teamName: "Support",
+    locale: "en-GB", // for prices
+    productUrl: null, // a product's page for the cards' "View" button, e.g. "https://shop.example/p/{sku}"
     greeting: "Hi! Ask me about your orders, returns or our products.",
     position: "right",
     colors: {},
@@ -109,17 +116,28 @@
     this.store = pickStorage(this.config.storage);
     this.storeKey = "concierge-widget:" + this.config.socketUrl;
     this.state = this.load();
+    this.rows = {}; // user message id -> its delivery line
     this.ready = false; // connected and session confirmed
     this.inFlight = null; // the send attempt waiting for the server's acknowledgement
     this.failures = 0;
     this.build();
     this.renderHistory();
     this.connect();
+    this.checkAvailability();
     if (this.config.startOpen || this.state.open) this.setOpen(true, false);
   }
 
   Widget.prototype.load = function () {
-    var empty = { sessionId: null, sessionProof: null, messages: [], outbox: [], seen: [], open: false, unread: 0 };
+    var empty = {
+      sessionId: null,
+      sessionProof: null,
+      messages: [],
+      outbox: [],
+      seen: [],
+      open: false,
+      unread: 0,
+      agent: null,
+    };
     if (!this.store) return empty;
     try {
       var saved = JSON.parse(this.store.getItem(this.storeKey) || "null");
@@ -162,7 +180,7 @@
     var title = el("h2", "cw-title", c.title);
     title.id = uid + "-title";
     titles.appendChild(title);
-    if (c.subtitle) titles.appendChild(el("p", "cw-subtitle", c.subtitle));
+    this.subtitle = titles.appendChild(el("p", "cw-subtitle", c.offlineSubtitle));
     var close = (this.closeButton = el("button", "cw-close"));
     close.type = "button";
     close.setAttribute("aria-label", "Close chat");
@@ -245,7 +263,14 @@
     });
     input.addEventListener("input", function () {
       self.updateCounter();
+      self.fitInput();
     });
+    this.narrow = window.matchMedia ? window.matchMedia("(max-width: 479.98px)") : null;
+    if (this.narrow && this.narrow.addEventListener) {
+      this.narrow.addEventListener("change", function () {
+        self.lockPageScroll();
+      });
+    }
     form.addEventListener("submit", function (event) {
       event.preventDefault();
       self.submit();
@@ -259,6 +284,7 @@
     this.launcherLabel.textContent = open ? "Close chat" : "Open chat";
     this.root.classList.toggle("cw-open", open);
     this.state.open = open;
+    this.lockPageScroll();
     if (open) {
       this.state.unread = 0;
       this.scrollToEnd();
@@ -268,6 +294,18 @@
     }
     this.updateBadge();
     this.save();
+  };
+
+  /* Full screen on a phone: the page behind must not scroll under the customer's finger. */
+  Widget.prototype.lockPageScroll = function () {
+    var lock = !this.panel.hidden && !!(this.narrow && this.narrow.matches);
+    document.documentElement.classList.toggle("cw-lock-scroll", lock);
+  };
+
+  /* The input grows with its text, up to its CSS max-height, then scrolls. */
+  Widget.prototype.fitInput = function () {
+    this.input.style.height = "auto";
+    this.input.style.height = this.input.scrollHeight + 2 + "px";
   };
 
   Widget.prototype.updateBadge = function () {
@@ -326,6 +364,73 @@
     return node;
   };
 
+  /* The time under a message: drawn by CSS from data-time, so a message's text stays its own. */
+  Widget.prototype.stampTime = function (node, at) {
+    if (!at) return;
+    var when = new Date(at);
+    node.dataset.time = when.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    node.title = when.toLocaleString();
+  };
+
+  /* Who is writing, above an agent's message: an avatar with their initial, and their name. */
+  Widget.prototype.agentLabel = function (name) {
+    var label = el("div", "cw-agent");
+    var avatar = label.appendChild(el("span", "cw-avatar", name.charAt(0).toUpperCase()));
+    avatar.setAttribute("aria-hidden", "true");
+    label.appendChild(el("span", "cw-agent-name", name));
+    return label;
+  };
+
+  /* "Sending…" under a user message until the server acknowledges it; "Not delivered" and a
+     retry button if it does not. */
+  Widget.prototype.deliveryLine = function (message) {
+    var self = this;
+    var line = (this.rows[message.id] = el("div", "cw-delivery"));
+    line.dataset.for = message.id;
+    line.setAttribute("aria-live", "polite");
+    if (message.status === "sending") {
+      line.textContent = "Sending\u2026";
+    } else if (message.status === "failed") {
+      line.classList.add("cw-error");
+      line.appendChild(el("span", null, "Not delivered. "));
+      var retry = line.appendChild(el("button", "cw-retry", "Retry"));
+      retry.type = "button";
+      retry.addEventListener("click", function () {
+        self.retry(message.id);
+      });
+    }
+    return line;
+  };
+
+  Widget.prototype.setDelivery = function (id, status, fresh) {
+    var message = null;
+    for (var i = this.state.messages.length - 1; i >= 0; i--) {
+      if (this.state.messages[i].id === id) message = this.state.messages[i];
+    }
+    if (!message || message.status === status) return;
+    if (status === "failed" && message.status === "sent") return; // its answer came live meanwhile
+    message.status = status;
+    if (fresh !== undefined) message.fresh = fresh;
+    var old = this.rows[id];
+    if (old && old.parentNode) old.parentNode.replaceChild(this.deliveryLine(message), old);
+    this.save();
+  };
+
+  Widget.prototype.retry = function (id) {
+    var message = null;
+    this.state.messages.forEach(function (m) {
+      if (m.id === id) message = m;
+    });
+    if (!message || message.status !== "failed") return;
+    // A timed-out message may have been answered: sent again as a retry, the server replays
+    // its replies. One the server failed on is sent as a new message.
+    var item = { id: message.fresh ? newId() : id, message: message.payload || message.text, sent: !message.fresh };
+    item.shownAs = id;
+    this.state.outbox.push(item);
+    this.setDelivery(id, "sending");
+    this.flush();
+  };
+
   Widget.prototype.safeUrl = function (url) {
     try {
       var resolved = new URL(String(url), this.assetBase);
@@ -333,6 +438,40 @@
     } catch (e) {
       return null;
     }
+  };
+
+  /* A safe subset of Markdown for the bot's and agents' text: **bold**, *italic*, `code`,
+     [links](https://...) and bare http(s) links. Every piece becomes a DOM node made with
+     textContent; a link is kept only if its URL is http(s) (never javascript: or data:), and
+     opens in a new tab without access to this page. Anything else stays literal text. */
+  var INLINE = /\*\*([^*\n]+)\*\*|\*([^*\n]+)\*|`([^`\n]+)`|\[([^\]\n]+)\]\(([^)\s]+)\)|(https?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]'])/g;
+
+  Widget.prototype.richText = function (node, text) {
+    var at = 0;
+    var match;
+    INLINE.lastIndex = 0;
+    while ((match = INLINE.exec(text))) {
+      if (match.index > at) node.appendChild(document.createTextNode(text.slice(at, match.index)));
+      var piece;
+      if (match[1]) piece = el("strong", null, match[1]);
+      else if (match[2]) piece = el("em", null, match[2]);
+      else if (match[3]) piece = el("code", null, match[3]);
+      else piece = this.link(match[4] || match[6], match[5] || match[6]);
+      node.appendChild(piece);
+      at = INLINE.lastIndex;
+    }
+    if (at < text.length) node.appendChild(document.createTextNode(text.slice(at)));
+    return node;
+  };
+
+  Widget.prototype.link = function (label, url) {
+    var href = /^https?:\/\//i.test(url) ? this.safeUrl(url) : null;
+    if (!href) return document.createTextNode(label === url ? url : label + " (" + url + ")");
+    var a = el("a", "cw-link", label);
+    a.href = href;
+    a.target = "_blank";
+    a.rel = "noopener noreferrer";
+    return a;
   };
 
   Widget.prototype.render = function (message) {
@@ -349,13 +488,23 @@
     } else if (message.kind === "cards") {
       node = this.renderCards(message.cards || []);
     } else {
-      node = this.bubble(message.from, message.text);
+      if (message.from === "bot") {
+        node = this.richText(el("div", "cw-msg cw-bot"), String(message.text));
+      } else {
+        node = this.bubble(message.from, message.text);
+      }
       if (message.from === "user") {
         node.dataset.id = message.id;
       }
     }
     node.dataset.kind = message.kind || "text";
+    if (message.agent) {
+      node.classList.add("cw-from-agent");
+      this.log.appendChild(this.agentLabel(message.agent));
+    }
+    if (message.from !== "notice") this.stampTime(node, message.at);
     this.log.appendChild(node);
+    if (message.from === "user") this.log.appendChild(this.deliveryLine(message));
     if (message.quickReplies && message.quickReplies.length) this.renderQuickReplies(message);
     this.scrollToEnd();
   };
@@ -383,10 +532,38 @@
     this.log.appendChild(group);
   };
 
+  /* Once the customer has moved on (sent anything), older suggested replies stop working. */
+  Widget.prototype.retireButtons = function () {
+    var changed = false;
+    this.state.messages.forEach(function (message) {
+      if (message.quickReplies && !message.used) changed = message.used = true;
+    });
+    Array.prototype.forEach.call(this.log.querySelectorAll(".cw-quick-reply"), function (button) {
+      button.disabled = true;
+    });
+    if (changed) this.save();
+  };
+
+  /* Prices are written one way everywhere: two decimals and the currency sign, as the bot's
+     text writes them ("€49.90"). */
+  Widget.prototype.formatPrice = function (amount, currency) {
+    try {
+      return new Intl.NumberFormat(this.config.locale, { style: "currency", currency: currency || "EUR" }).format(
+        Number(amount)
+      );
+    } catch (e) {
+      return String(amount) + " " + (currency || "");
+    }
+  };
+
+  /* Product cards in a row that scrolls sideways, with arrows when they do not all fit, and a
+     "View" link to each product's page. */
   Widget.prototype.renderCards = function (cards) {
-    var list = el("ul", "cw-cards");
-    list.setAttribute("aria-label", "Products");
     var self = this;
+    var carousel = el("div", "cw-carousel");
+    var list = carousel.appendChild(el("ul", "cw-cards"));
+    list.setAttribute("aria-label", "Products");
+    list.tabIndex = 0;
     cards.forEach(function (card) {
       var item = el("li", "cw-card");
       var src = card.image_url ? self.safeUrl(card.image_url) : null;
@@ -400,22 +577,42 @@
         item.appendChild(img);
       }
       item.appendChild(el("p", "cw-card-name", card.name));
-      var price = card.price;
-      if (price !== undefined && price !== null) {
-        try {
-          price = new Intl.NumberFormat(undefined, { style: "currency", currency: card.currency || "GBP" }).format(
-            Number(card.price)
-          );
-        } catch (e) {
-          price = String(card.price) + " " + (card.currency || "");
-        }
-        item.appendChild(el("p", "cw-card-price", price));
+      if (card.price !== undefined && card.price !== null) {
+        item.appendChild(el("p", "cw-card-price", self.formatPrice(card.price, card.currency)));
       }
       if (card.in_stock === false) item.appendChild(el("p", "cw-card-stock", "Out of stock"));
       if (card.reason) item.appendChild(el("p", "cw-card-reason", card.reason));
+      var page = card.url || (self.config.productUrl && card.sku ? self.config.productUrl.replace("{sku}", encodeURIComponent(card.sku)) : null);
+      var href = page ? self.safeUrl(page) : null;
+      if (href) {
+        var view = item.appendChild(el("a", "cw-card-view", "View"));
+        view.href = href;
+        view.target = "_blank";
+        view.rel = "noopener noreferrer";
+        view.setAttribute("aria-label", "View " + card.name);
+      }
       list.appendChild(item);
     });
-    return list;
+    function arrow(label, direction) {
+      var button = el("button", "cw-arrow cw-arrow-" + (direction < 0 ? "prev" : "next")); // glyph from CSS
+      button.type = "button";
+      button.hidden = true;
+      button.setAttribute("aria-label", label);
+      button.addEventListener("click", function () {
+        var card = list.querySelector(".cw-card");
+        list.scrollBy({ left: direction * (card ? card.offsetWidth + 8 : 160), behavior: "smooth" });
+      });
+      return carousel.appendChild(button);
+    }
+    var prev = arrow("Previous products", -1);
+    var next = arrow("Next products", 1);
+    function update() {
+      prev.hidden = list.scrollLeft <= 1;
+      next.hidden = list.scrollLeft + list.clientWidth >= list.scrollWidth - 1;
+    }
+    list.addEventListener("scroll", update);
+    setTimeout(update, 0);
+    return carousel;
   };
 
   Widget.prototype.scrollToEnd = function () {
@@ -441,6 +638,7 @@
     if (!text) return;
     this.input.value = "";
     this.updateCounter();
+    this.fitInput();
     this.send(text, text);
   };
 
@@ -450,8 +648,9 @@
       this.setHint("Messages are limited to " + this.config.maxLength + " characters.", true);
       return;
     }
+    this.retireButtons();
     var id = newId();
-    this.add({ id: id, from: "user", kind: "text", text: shown });
+    this.add({ id: id, from: "user", kind: "text", text: shown, payload: text, at: Date.now(), status: "sending" });
     this.state.outbox.push({ id: id, message: text });
     this.save();
     if (!this.ready) this.setStatus(this.failures ? this.unreachableText() : "Connecting\u2026 your message will be sent.");
@@ -504,19 +703,25 @@
             return queued.id !== item.id;
           });
           self.save();
+          var shownAs = item.shownAs || item.id;
           if (error) {
+            self.setDelivery(shownAs, "failed", false);
             self.add({ id: newId(), from: "notice", kind: "text", text: "No answer yet. Please try again in a moment." });
           } else if (ack && typeof ack === "object") {
             if (Array.isArray(ack.replies)) ack.replies.forEach(self.receive, self);
             if (ack.error === "message_too_long") {
+              self.setDelivery(shownAs, "refused");
               self.add({ id: newId(), from: "notice", kind: "text", text: String(ack.message || "That message is too long.") });
             } else if (ack.error) {
+              self.setDelivery(shownAs, "failed", true);
               self.add({
                 id: newId(),
                 from: "notice",
                 kind: "text",
                 text: "Sorry, something went wrong on our side and your message was not answered. Please try again.",
               });
+            } else {
+              self.setDelivery(shownAs, "sent");
             }
           }
           self.showTyping(!!self.state.outbox.length);
@@ -536,13 +741,19 @@
   /* Show one reply (live or from an acknowledgement), unless its id was shown already. */
   Widget.prototype.receive = function (data) {
     if (!data || typeof data !== "object") return;
-    if (typeof data.id === "string" && data.id) {
-      if (this.state.seen.indexOf(data.id) !== -1) return;
-      this.state.seen.push(data.id);
+    var stamp = data[PROTOCOL.REPLY_METADATA];
+    var replyId = stamp && typeof stamp === "object" ? stamp.id : null;
+    if (typeof replyId === "string" && replyId) {
+      if (this.state.seen.indexOf(replyId) !== -1) return;
+      this.state.seen.push(replyId);
     }
+    var agent = stamp && stamp.agent && stamp.agent.name ? String(stamp.agent.name) : null;
+    var at = stamp && typeof stamp.at === "number" ? stamp.at * 1000 : Date.now();
+    if (data.text || data.attachment || data.custom) this.noteSpeaker(agent);
+    if (stamp && typeof stamp.reply_to === "string") this.setDelivery(stamp.reply_to, "sent"); // answered
     var quick = data.quick_replies || data.buttons;
     if (typeof data.text === "string" && data.text) {
-      var message = { id: newId(), from: "bot", kind: "text", text: data.text };
+      var message = { id: newId(), from: "bot", kind: "text", text: data.text, agent: agent, at: at };
       if (Array.isArray(quick) && quick.length) {
         message.quickReplies = quick
           .filter(function (b) {
@@ -556,12 +767,44 @@
     }
     var attachment = data.attachment;
     if (attachment && attachment.type === "image" && attachment.payload && attachment.payload.src) {
-      this.add({ id: newId(), from: "bot", kind: "image", src: String(attachment.payload.src) });
+      this.add({ id: newId(), from: "bot", kind: "image", src: String(attachment.payload.src), agent: agent, at: at });
     }
     var custom = data.custom;
     if (custom && custom.type === PROTOCOL.PRODUCT_CARDS && Array.isArray(custom.cards)) {
-      this.add({ id: newId(), from: "bot", kind: "cards", cards: custom.cards.slice(0, PROTOCOL.MAX_CARDS) });
+      this.add({ id: newId(), from: "bot", kind: "cards", cards: custom.cards.slice(0, PROTOCOL.MAX_CARDS), at: at });
     }
+  };
+
+  /* Say when a person takes over the conversation, and when the assistant has it back. */
+  Widget.prototype.noteSpeaker = function (agent) {
+    if (agent && agent !== this.state.agent) {
+      this.add({ id: newId(), from: "notice", kind: "text", text: agent + " from " + this.config.teamName + " joined" });
+    } else if (!agent && this.state.agent) {
+      this.add({ id: newId(), from: "notice", kind: "text", text: "You're back with the assistant" });
+    }
+    this.state.agent = agent;
+  };
+
+  /* The header promises a quick answer only while an agent is online (asked of the CRM). */
+  Widget.prototype.checkAvailability = function () {
+    var self = this;
+    var url = this.config.statusUrl || BASE + "status";
+    if (!window.fetch || !BASE && !this.config.statusUrl) return;
+    window
+      .fetch(url, { credentials: "omit" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (body) {
+        var online = !!(body && body.agents_online === true);
+        self.subtitle.textContent = online && self.config.subtitle ? self.config.subtitle : self.config.offlineSubtitle;
+        self.root.classList.toggle("cw-agents-online", online);
+      })
+      .catch(function () {
+        /* unknown: keep the offline wording, which promises nothing */
+      });
+    clearTimeout(this.availabilityTimer);
+    this.availabilityTimer = setTimeout(this.checkAvailability.bind(this), 60000);
   };
 
   // ---- connection ---------------------------------------------------------------------
@@ -627,6 +870,7 @@
       seen: [],
       open: !this.panel.hidden,
       unread: 0,
+      agent: null,
     };
     this.save();
     this.renderHistory();

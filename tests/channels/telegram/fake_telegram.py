@@ -225,7 +225,7 @@ class FakeTelegram:
             return 400, {"ok": False, "error_code": 400, "description": "Bad Request: there is no photo in the request"}
         if method == "sendPhoto" and params.get("photo") in self.unfetchable_photo_urls:
             return 400, {"ok": False, "error_code": 400, "description": "Bad Request: failed to get HTTP URL content"}
-        if method in ("sendMessage", "sendPhoto", "editMessageReplyMarkup"):
+        if method in ("sendMessage", "sendPhoto", "editMessageReplyMarkup", "editMessageText"):
             return 200, {"ok": True, "result": self._message(bot, method, params, files)}
         if method == "setWebhook":
             bot.webhook_url = str(params.get("url", ""))

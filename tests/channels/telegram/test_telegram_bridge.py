@@ -91,10 +91,52 @@ def test_button_press_is_answered_and_its_payload_forwarded(chat_with, link_code
     assert done.text.startswith(f"Done: order {order.number} is cancelled.")
     answered = [call for call in fake.calls(me.token, "answerCallbackQuery")[-1:]]
     assert answered and answered[0].params["callback_query_id"]
-    edits = fake.calls(me.token, "editMessageReplyMarkup")
-    assert any(call.params.get("message_id") == question.result["message_id"] for call in edits)
+    # The question keeps the chosen title and loses its buttons.
+    [edit] = [
+        call
+        for call in fake.calls(me.token, "editMessageText")
+        if call.params.get("message_id") == question.result["message_id"]
+    ]
+    assert edit.text == f"{question.text}\n\n\u2713 Yes, cancel it" and "inline_keyboard" not in str(
+        edit.params.get("reply_markup")
+    )
     crm.expire_all()
     assert crm.get(Order, order.id).status == "cancelled"
+
+    # A second press on the used button is not processed again.
+    sender = conversation_of(telegram_stack, me)
+    before = tracker_texts(telegram_stack.stack, sender, "user")
+    me.push(callback_update(me.chat_id, me.user_id, "/affirm", question.result))
+    [answered] = fake.wait_for(
+        me.token,
+        lambda call: call.method == "answerCallbackQuery" and call.params.get("text") == handlers.ALREADY_CHOSEN,
+    )
+    assert answered.params["show_alert"] in (True, "true")
+    assert tracker_texts(telegram_stack.stack, sender, "user") == before
+
+
+def test_in_a_group_a_linked_customer_gets_no_personal_data_but_a_private_chat_link(
+    chat_with, link_code, crm, telegram_stack
+):
+    order = latest_order(crm, customer_id=5)
+    me = chat_with(user_id=5021)
+    assert me.ask(f"/start {link_code(5)}")[0].startswith("Welcome, ")
+    in_group = chat_with(user_id=5021, chat_id=-100600)
+    text = f"@{USERNAME} where is my order {order.number}"
+    answers = in_group.answers(in_group.send(text, entities=[mention_entity(text, USERNAME)]), count=2)
+    assert all(order.status not in call.text and "Hi " not in call.text for call in answers)
+    offer = answers[-1]
+    assert offer.text == handlers.PRIVATE_CHAT
+    [[button]] = offer.params["reply_markup"]["inline_keyboard"]
+    assert button["url"] == f"https://t.me/{USERNAME}" and button["text"] == handlers.PRIVATE_CHAT_BUTTON
+    # In the private chat the same customer gets the answer.
+    assert order.number in me.ask(f"where is my order {order.number}")[0]
+
+
+def test_a_message_longer_than_the_assistant_reads_is_answered_clearly(chat_with, telegram_stack):
+    me = chat_with(user_id=5022)
+    assert me.ask("a" * 4096) == [handlers.TOO_LONG.format(length=4096, limit=4000)]
+    assert tracker_texts(telegram_stack.stack, conversation_of(telegram_stack, me), "user") == []
 
 
 def test_product_cards_become_photos_uploaded_from_the_crm(chat_with, link_code, telegram_stack):

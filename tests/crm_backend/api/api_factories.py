@@ -17,6 +17,7 @@ from crm_backend.customers.models import ChannelIdentity, Consent, Customer, Loy
 from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
 from crm_backend.insights.models import ConversationInsight, CustomerScore, Recommendation
 from crm_backend.links.models import LinkCode
+from crm_backend.offers.models import RetentionVoucher
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
 from crm_backend.returns.models import Refund, RefundStatus, Return, ReturnItem, ReturnStatus
 from crm_backend.tickets.models import Ticket, TicketMessage
@@ -259,6 +260,14 @@ def add_conversations(db_session: Session, personal: PersonalData, *, order_numb
                 customer_id=personal.customer_id,
                 channel="telegram",
                 expires_at=now + timedelta(minutes=10),
+            ),
+            RetentionVoucher(
+                code=f"STAY-{uuid.uuid4().hex[:8].upper()}",
+                customer_id=personal.customer_id,
+                percent_off=15,
+                reason="churn probability 0.90",
+                created_at=now,
+                expires_at=now + timedelta(days=30),
             ),
         ]
     )

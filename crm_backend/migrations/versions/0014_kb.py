@@ -1,15 +1,15 @@
 """The help centre: articles and what happened when the bot served them.
 
-Revision ID: 0012_kb
-Revises: 0011_channel_address
+Revision ID: 0014_kb
+Revises: 0013_console_inbox
 Create Date: 2026-12-08
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0012_kb"
-down_revision = "0011_channel_address"
+revision = "0014_kb"
+down_revision = "0013_console_inbox"
 branch_labels = None
 depends_on = None
 
