@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from crm_backend.kb.models import Article, ArticleEvent, Outcome
 from crm_backend.kb.schemas import ArticleIn
+from crm_backend.kb.search import Doc, HybridIndex
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ def index_signature(*, db_session: Session) -> tuple[int, int]:
 
 
 def revisions(*, db_session: Session) -> dict[int, int]:
-    return dict(db_session.execute(select(Article.id, Article.revision)).tuples())
+    return dict(db_session.execute(select(Article.id, Article.revision)).all())
 
 
 def articles_by_id(*, db_session: Session, ids: Sequence[int]) -> list[Article]:
@@ -165,3 +166,26 @@ def unanswered_queries(*, db_session: Session, limit: int = 500) -> list[str]:
         .limit(limit)
     )
     return [query for query in db_session.scalars(statement) if query]
+
+
+def refresh_index(*, db_session: Session, index: HybridIndex) -> int:
+    """Bring `index` up to the database: upsert only articles whose revision changed, drop the
+    unpublished or deleted ones. Returns how many articles were re-indexed."""
+    current = dict(db_session.execute(select(Article.id, Article.revision).where(Article.published.is_(True))).all())
+    loaded = {doc_id: doc.revision for doc_id, doc in index.docs().items()}
+    index.remove([doc_id for doc_id in loaded if doc_id not in current])
+    changed = [doc_id for doc_id, revision in current.items() if loaded.get(doc_id) != revision]
+    index.upsert(to_doc(article) for article in articles_by_id(db_session=db_session, ids=changed))
+    return len(changed)
+
+
+def to_doc(article: Article) -> Doc:
+    return Doc(
+        id=article.id,
+        slug=article.slug,
+        title=article.title,
+        questions=tuple(article.questions),
+        body=article.body,
+        url=article.url,
+        revision=article.revision,
+    )
