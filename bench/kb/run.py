@@ -22,7 +22,11 @@ from crm_backend.kb.search import Doc, HybridIndex
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "bench" / "data" / "kb"
-STACKFAQ = Path(os.environ.get("DATASETS", ROOT.parent / "shared" / "datasets")) / "stackfaq" / "stackExchange-FAQ.json"
+_DATASETS = [
+    Path(os.environ.get("DATASETS", ROOT.parent / "shared" / "datasets")),
+    ROOT.parents[1] / "shared" / "datasets",
+]
+STACKFAQ = next((d for d in _DATASETS if d.exists()), _DATASETS[0]) / "stackfaq" / "stackExchange-FAQ.json"
 WEIGHTS = [0.0, 0.1, 0.2, 0.3, 0.5, 0.8, 1.2]
 
 
@@ -125,7 +129,7 @@ def stackfaq(encode, dense_too: bool) -> dict:
         docs.append(Doc(id=i, slug=str(i), title=pair["question"], body="\n\n".join(map(str, answers))))
         rephr = pair.get("rephr") or []
         queries += [
-            (q.strip(), i) for q in (rephr if isinstance(rephr, list) else [rephr]) if q.strip() not in ("", "*")
+            (str(q).strip(), i) for q in (rephr if isinstance(rephr, list) else [rephr]) if q and str(q).strip() not in ("", "*")
         ]
     if not dense_too:  # BM25 alone needs no embeddings
         encode = lambda texts: np.zeros((len(texts), 384), dtype=np.float32)  # noqa: E731
