@@ -128,9 +128,8 @@ def stackfaq(encode, dense_too: bool) -> dict:
         answers = pair["answer"] if isinstance(pair["answer"], list) else [pair["answer"]]
         docs.append(Doc(id=i, slug=str(i), title=pair["question"], body="\n\n".join(map(str, answers))))
         rephr = pair.get("rephr") or []
-        queries += [
-            (str(q).strip(), i) for q in (rephr if isinstance(rephr, list) else [rephr]) if q and str(q).strip() not in ("", "*")
-        ]
+        texts = [str(q).strip() for q in (rephr if isinstance(rephr, list) else [rephr]) if q]
+        queries += [(q, i) for q in texts if q not in ("", "*")]
     if not dense_too:  # BM25 alone needs no embeddings
         encode = lambda texts: np.zeros((len(texts), 384), dtype=np.float32)  # noqa: E731
     index = HybridIndex(encode)
