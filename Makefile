@@ -95,6 +95,7 @@ bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segment
 
 bench-kb: $(APP_VENV)/.installed  ## help-centre search: own question sets (tuned on validation, reported on test) and StackFAQ (bench/results/kb.json)
 	nice -n 10 $(APP_PY) -m bench.kb.run --stackfaq-dense
+	nice -n 10 $(APP_PY) -m bench.kb.scale
 
 bench-analytics-scale: $(APP_VENV)/.installed  ## the analytics job on Dask: 1M-row equivalence, killed worker, 10M and 30M rows
 	nice -n 15 $(APP_PY) -m bench.analytics.scale_distributed

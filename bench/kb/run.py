@@ -172,6 +172,8 @@ def main() -> None:
     result["seconds"] = round(time.perf_counter() - started, 1)
     result["load_average"] = [round(x, 2) for x in os.getloadavg()]
     out = ROOT / "bench" / "results" / "kb.json"
+    if out.exists() and "scale" in json.loads(out.read_text()):  # written by bench/kb/scale.py
+        result["scale"] = json.loads(out.read_text())["scale"]
     out.write_text(json.dumps(result, indent=2) + "\n")
     print(json.dumps(result, indent=2))
 
