@@ -21,7 +21,7 @@ STACK_TEST_DIRS := tests/e2e tests/web tests/channels tests/security tests/relia
 export RASA_TELEMETRY_ENABLED := false
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-analytics-scale bench-nlu bench-load bench-faults bench-security bench-dialogue
+.PHONY: help setup run test test-fast test-app test-rasa train token lint format clean bench-import analytics bench-analytics bench-analytics-scale bench-nlu bench-load bench-faults bench-security bench-dialogue bench-kb
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,10 @@ bench-analytics: $(APP_VENV)/.installed  ## churn (Telco), recommenders, segment
 	$(APP_PY) -m bench.analytics.segment_online_retail
 	$(APP_PY) -m bench.analytics.predict_online_retail
 	$(APP_PY) -m bench.analytics.scale
+
+bench-kb: $(APP_VENV)/.installed  ## help-centre search: own question sets (tuned on validation, reported on test) and StackFAQ (bench/results/kb.json)
+	nice -n 10 $(APP_PY) -m bench.kb.run --stackfaq-dense
+	nice -n 10 $(APP_PY) -m bench.kb.scale
 
 bench-analytics-scale: $(APP_VENV)/.installed  ## the analytics job on Dask: 1M-row equivalence, killed worker, 10M and 30M rows
 	nice -n 15 $(APP_PY) -m bench.analytics.scale_distributed

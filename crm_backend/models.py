@@ -10,6 +10,7 @@ from crm_backend.customers.models import ChannelIdentity, Consent, Customer, Loy
 from crm_backend.handoff.models import CannedReply, CsatRating, Handoff, HandoffRead, OutboundMessage
 from crm_backend.imports.models import OrderCharge
 from crm_backend.insights.models import ConversationInsight, CustomerScore, Recommendation
+from crm_backend.kb.models import Article, ArticleEvent
 from crm_backend.links.models import LinkCode
 from crm_backend.offers.models import RetentionVoucher
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
@@ -18,7 +19,8 @@ from crm_backend.tickets.models import Ticket, TicketMessage
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary, TranscriptIndexState
 
 __all__ = [
-    "Agent", "AgentSession", "AuditEntry", "Base", "BotDecision", "CannedReply", "Category", "ChannelIdentity",
+    "Agent", "AgentSession", "Article", "ArticleEvent", "AuditEntry", "Base", "BotDecision", "CannedReply",
+    "Category", "ChannelIdentity",
     "Consent", "ConversationInsight", "ConversationNote", "ConversationOrder", "ConversationOwner",
     "ConversationSummary", "ConversationTag",
     "CsatRating", "Customer", "CustomerScore", "Handoff", "HandoffRead", "LinkCode", "LoyaltyAccount",

@@ -2,9 +2,9 @@
 
 from fastapi import APIRouter, Depends
 
-from crm_backend.bot_api import catalogue, channels, handoffs, offers, orders, payments, profile, returns
+from crm_backend.bot_api import catalogue, channels, handoffs, kb, offers, orders, payments, profile, returns
 from crm_backend.bot_api.deps import require_service_token
 
 router = APIRouter(prefix="/bot", tags=["bot"], dependencies=[Depends(require_service_token)])
-for module in (orders, returns, profile, offers, payments, catalogue, channels, handoffs):
+for module in (orders, returns, profile, offers, payments, catalogue, channels, handoffs, kb):
     router.include_router(module.router)

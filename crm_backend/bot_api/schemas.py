@@ -225,3 +225,14 @@ class DecisionRequest(BaseModel):
     conversation_id: text(255)
     decision: text(60)
     reason: text(2000)
+
+
+class BotArticleHit(BaseModel):
+    """One help-centre article for a question: what the bot needs to answer or ask "did you mean"."""
+
+    slug: str
+    title: str
+    url: str
+    score: float
+    field: str  # title, question or passage: what matched best
+    passage: str  # the body passage closest to the question, in Markdown

@@ -7,12 +7,13 @@ python -m crm_backend transcripts index
 python -m crm_backend catalogue lookups OUTPUT
 python -m crm_backend annotations export
 python -m crm_backend jobs work | retrain
+python -m crm_backend kb import DIR | export DIR
 """
 
 import argparse
 import logging
 
-from crm_backend.cli import data, insights, shop, training
+from crm_backend.cli import data, insights, kb, shop, training
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -24,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     data.add_commands(commands)
     insights.add_commands(commands)
     training.add_commands(commands)
+    kb.add_commands(commands)
     return parser
 
 
