@@ -10,7 +10,8 @@ So erasure finds every conversation of the customer and
 
 - deletes what exists only because of it: its owner record, indexed order numbers, mood and
   topic, agents' notes and tags, NLU annotations of the customer's messages, undelivered replies;
-- keeps what the console's metrics count (the conversation summary, handoffs, CSAT ratings)
+- keeps what the console's metrics count (the conversation summary, handoffs, CSAT ratings,
+  help-centre outcomes)
   under a random id, without the customer's id, segment, words or handoff summary;
 - rewrites the audit trail's references to the conversation to the same random id, so the
   trail still connects an agent's reads to the (now anonymous) conversation.
@@ -31,6 +32,7 @@ from crm_backend.conversations.ownership import owners_of
 from crm_backend.core.db import Base
 from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
 from crm_backend.insights.models import ConversationInsight
+from crm_backend.kb.models import ArticleEvent
 from crm_backend.transcripts.models import ConversationOrder, ConversationSummary
 
 ERASED_PREFIX = "erased-"
@@ -110,7 +112,7 @@ def unlink_from_foreign_conversations(*, db_session: Session, customer_id: int, 
 def erase_conversations(*, db_session: Session, conversation_ids: set[str]) -> dict[str, int]:
     """Delete or anonymise the CRM's rows about these conversations; returns row counts."""
     counts = dict.fromkeys(
-        [m.__tablename__ for m in (*DELETED, BotDecision, ConversationSummary, Handoff, CsatRating)], 0
+        [m.__tablename__ for m in (*DELETED, BotDecision, ConversationSummary, Handoff, CsatRating, ArticleEvent)], 0
     )
     counts["audit_log"] = _forget_note_audit(db_session, conversation_ids) if conversation_ids else 0
     for conversation_id in sorted(conversation_ids):
@@ -119,6 +121,14 @@ def erase_conversations(*, db_session: Session, conversation_ids: set[str]) -> d
             counts[model.__tablename__] += _rowcount(
                 db_session.execute(delete(model).where(model.conversation_id == conversation_id))
             )
+        # Help-centre outcomes stay counted per article, without the chat or the question.
+        counts["kb_events"] += _rowcount(
+            db_session.execute(
+                update(ArticleEvent)
+                .where(ArticleEvent.conversation_id == conversation_id)
+                .values(conversation_id=None, query=None)
+            )
+        )
         counts["conversation_summaries"] += _rowcount(
             db_session.execute(
                 update(ConversationSummary)

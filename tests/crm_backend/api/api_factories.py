@@ -16,6 +16,7 @@ from crm_backend.conversations.models import BotDecision, ConversationOwner
 from crm_backend.customers.models import ChannelIdentity, Consent, Customer, LoyaltyAccount
 from crm_backend.handoff.models import CsatRating, Handoff, HandoffStatus, OutboundMessage
 from crm_backend.insights.models import ConversationInsight, CustomerScore, Recommendation
+from crm_backend.kb.models import ArticleEvent
 from crm_backend.links.models import LinkCode
 from crm_backend.offers.models import RetentionVoucher
 from crm_backend.orders.models import Order, OrderItem, OrderStatus, Shipment
@@ -255,6 +256,7 @@ def add_conversations(db_session: Session, personal: PersonalData, *, order_numb
                 created_at=now,
             ),
             ConversationTag(conversation_id=personal.web_conversation_id, tag="vip", created_at=now),
+            ArticleEvent(conversation_id=personal.conversation_id, outcome="unanswered", query=f"is {name} in?"),
             LinkCode(
                 code_hash=uuid.uuid4().hex * 2,
                 customer_id=personal.customer_id,
