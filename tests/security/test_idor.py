@@ -84,6 +84,7 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/bot/returns/eligibility/{number}"): BOT_CUSTOMER,
     ("GET", "/bot/offers/retention"): BOT_CUSTOMER,
     ("GET", "/bot/payment-methods"): BOT,
+    ("GET", "/bot/kb/search"): BOT,  # help-centre articles: no customer data
     ("PUT", "/bot/consents/{purpose}"): BOT_CUSTOMER,
     ("POST", "/bot/tickets"): BOT_OPTIONAL,
     ("POST", "/bot/decisions"): BOT_OPTIONAL,
@@ -122,6 +123,20 @@ ACCESS: dict[tuple[str, str], str] = {
     ("GET", "/console/training"): CONSOLE_ADMIN,
     ("POST", "/console/training/export"): CONSOLE_ADMIN,
     ("POST", "/console/training/retrain"): CONSOLE_ADMIN,
+    # The live inbox, canned replies, notes, SLA and story export (issue 18's console half).
+    ("GET", "/console/inbox"): CONSOLE,
+    ("GET", "/console/inbox/stream"): CONSOLE,
+    ("GET", "/console/handoffs/{handoff_id}/stream"): CONSOLE,
+    ("POST", "/console/handoffs/{handoff_id}/note"): CONSOLE,
+    ("POST", "/console/handoffs/{handoff_id}/status"): CONSOLE,
+    ("POST", "/console/handoffs/{handoff_id}/transfer"): CONSOLE,
+    ("GET", "/console/sla"): CONSOLE,
+    ("GET", "/console/metrics/clusters"): CONSOLE,
+    ("GET", "/console/canned"): CONSOLE,
+    ("POST", "/console/canned"): CONSOLE_ADMIN,
+    ("POST", "/console/canned/{reply_id}"): CONSOLE_ADMIN,
+    ("POST", "/console/canned/{reply_id}/delete"): CONSOLE_ADMIN,
+    ("POST", "/console/conversations/{conversation_id:path}/test-story"): CONSOLE_ADMIN,
 }
 # FastAPI's own documentation routes and static files, outside the schema.
 DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc"}
@@ -146,7 +161,7 @@ EXAMPLE_BODIES: dict[str, dict] = {
     "HandoffCreate": {"conversation_id": "security", "reason": "customer_asked"},
     "CsatCreate": {"conversation_id": "security", "score": 5},
 }
-CONSOLE_PATH_VALUES = {"conversation_id:path": "security", "handoff_id": "1", "name": "rates"}
+CONSOLE_PATH_VALUES = {"conversation_id:path": "security", "handoff_id": "1", "name": "rates", "reply_id": "1"}
 A_CONVERSATION = "idor-conversation-of-a"  # customer A's own conversation
 
 
