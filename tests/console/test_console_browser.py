@@ -38,7 +38,9 @@ def test_agent_reviews_takes_over_hands_back_and_annotates(web_stack, console_pa
     send_rest(stack, sender, "hello", token)
     replies = send_rest(stack, sender, "I want to talk to a human", token)
     assert any("colleague" in r.get("text", "") for r in replies), replies
-    assert send_rest(stack, sender, "are you there?", token) == []  # paused: the bot stays silent
+    # Paused and still queued (nobody has claimed it): the bot acknowledges with the place in the queue.
+    [ack] = send_rest(stack, sender, "are you there?", token)
+    assert "in the queue" in ack.get("text", ""), ack
 
     console_login(page, add_agent(stack, Role.ADMIN, "Sam"))
     cookie = next(c for c in page.context.cookies() if c["name"] == "concierge_console")

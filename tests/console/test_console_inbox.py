@@ -84,7 +84,9 @@ def test_two_agents_share_a_live_inbox_transfer_and_resolve(web_stack, browser, 
             page.wait_for_function("window.__notes.some(n => n.startsWith('Ada Lovelace is waiting'))")
             assert page.evaluate("window.__chimes") >= 1
         unread_before = int(row_of(alan_page, sender).locator("td.unread").inner_text() or 0)
-        assert send_rest(stack, sender, "are you there?", token) == []  # paused: the bot is silent
+        # Paused and still queued (nobody has claimed it): the bot acknowledges with the place in the queue.
+        [ack] = send_rest(stack, sender, "are you there?", token)
+        assert "in the queue" in ack.get("text", ""), ack
         for page in (grace_page, alan_page):
             expect(row_of(page, sender).locator("td.unread")).to_have_text(str(unread_before + 1))
             expect(row_of(page, sender).locator("td.last")).to_have_text("are you there?")
@@ -115,7 +117,8 @@ def test_two_agents_share_a_live_inbox_transfer_and_resolve(web_stack, browser, 
         expect(thread.locator("li.msg.note")).to_contain_text("Ada sounds upset")
         assert not any("upset" in (t or "") for t in tracker_texts(stack, sender, "bot"))
 
-        send_rest(stack, sender, "Monday it should have come", token)
+        # Claimed: Grace answers, and the bot stays quiet.
+        assert send_rest(stack, sender, "Monday it should have come", token) == []
         expect(thread).to_contain_text("Monday it should have come")  # the stream, no reload
 
         grace_page.select_option("#transfer-form select", label="Alan")

@@ -41,11 +41,14 @@ def test_a_telegram_customer_is_served_by_an_agent_and_rates_the_conversation(
     handoff = wait_for_row(crm, select(Handoff).where(Handoff.conversation_id == conversation_id))
     assert (handoff.channel, handoff.channel_address) == ("telegram", str(me.chat_id))
     assert handoff.customer_id == CUSTOMER_ID and handoff.status == "queued"
-    mark = me.send("are you there?")  # paused: stored, and the bot stays silent
+    # Still queued (nobody has claimed it): the bot acknowledges with the place in the queue (issue 16).
+    [ack] = me.answers(me.send("are you there?"))
+    assert ack.method == "sendMessage" and "in the queue" in ack.text
     deadline = time.monotonic() + 30
     while "are you there?" not in tracker_texts(stack, conversation_id, "user"):
         assert time.monotonic() < deadline, tracker_texts(stack, conversation_id, "user")
         time.sleep(0.3)
+    mark = fake.mark(me.token)  # what the bot sends from here on
 
     # 4. An agent claims it in the console and replies.
     agent = ConsoleAgent(stack.config.crm_url)
