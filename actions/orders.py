@@ -45,6 +45,7 @@ from actions.safe_forms import (
     is_aside,
     user_just_spoke,
 )
+from actions.sealed import is_sealed, seal, unseal
 
 
 class ActionOrderStatus(CRMAction):
@@ -180,7 +181,8 @@ class ValidateChangeAddressForm(OrderFormValidation):
 
     async def describe(self, crm: CRMClient, tracker: Tracker) -> Reply:
         order = (await crm.get_order(tracker.get_slot("order_id")))["order"]
-        values = {"number": order["number"], "items": order_items(order), "address": tracker.get_slot("new_address")}
+        address = unseal(tracker.get_slot("new_address"))
+        values = {"number": order["number"], "items": order_items(order), "address": address}
         return "utter_ask_confirm_address", values
 
     async def extract_new_address(self, dispatcher, tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
@@ -189,11 +191,13 @@ class ValidateChangeAddressForm(OrderFormValidation):
         return {"new_address": text_of(tracker.latest_message)}
 
     async def validate_new_address(self, slot_value: Any, dispatcher, tracker, domain) -> dict[str, Any]:
+        if is_sealed(slot_value):  # validated on an earlier turn
+            return {"new_address": slot_value}
         address = " ".join(str(slot_value or "").split())
         if not 10 <= len(address) <= 300 or not any(ch.isdigit() for ch in address):
             dispatcher.utter_message(response="utter_address_incomplete")
             return {"new_address": None}
-        return {"new_address": address}
+        return {"new_address": seal(address)}  # it waits for the yes in the tracker store: sealed
 
 
 class ValidateCancelOrderForm(OrderFormValidation):
@@ -237,7 +241,10 @@ class ActionChangeAddress(CRMAction):
     async def act(self, dispatcher, tracker, domain, crm: CRMClient) -> Events:
         if not confirmed(dispatcher, tracker):
             return []
-        number, address = tracker.get_slot("order_id"), tracker.get_slot("new_address")
+        number, address = tracker.get_slot("order_id"), unseal(tracker.get_slot("new_address"))
+        if not address:
+            dispatcher.utter_message(response="utter_nothing_changed")
+            return []
         answer = await crm.change_address(number, address)
         dispatcher.utter_message(
             response="utter_address_changed", number=number, address=answer["order"]["shipping_address"]

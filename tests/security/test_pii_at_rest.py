@@ -62,7 +62,9 @@ def test_an_address_change_uses_the_address_and_stores_it_masked(web_stack, crm)
     sender, token = f"pii-{uuid.uuid4().hex[:12]}", token_for(web_stack, 52)
     say(web_stack, sender, "I need to change the delivery address of my order", token)
     assert "new delivery address" in say(web_stack, sender, order.number, token)[0]  # the form goes on
-    replies = say(web_stack, sender, NEW_ADDRESS, token)
+    question = send_rest(web_stack, sender, NEW_ADDRESS, token)  # stated exactly, then a yes
+    assert NEW_ADDRESS in question[0]["text"] and question[0]["buttons"][0]["payload"] == "/affirm"
+    replies = say(web_stack, sender, "/affirm", token)  # the Yes button the bot sent
     assert replies == [f"Done: order {order.number} will be delivered to {NEW_ADDRESS}."]
     crm.expire_all()
     assert crm.scalars(select(Order.shipping_address).where(Order.id == order.id)).one() == NEW_ADDRESS
