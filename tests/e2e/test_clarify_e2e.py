@@ -65,6 +65,13 @@ def test_a_tie_gets_two_buttons_and_a_press_continues_with_the_chosen_intent(web
     actions = [e["name"] for e in stored_events(web_stack, sender, "action")]
     assert actions.count("action_clarify_intent") == 1 and "action_handle_fallback" not in actions
 
-    # "Something else" asks to rephrase in the clarification's own words.
-    other = send_rest(web_stack, sender, payloads[2])
+    # "Something else" asks to rephrase in the clarification's own words. Pressed on a fresh
+    # conversation with the same tie: in `sender` the second intent's flow may have started a
+    # form (e.g. asking for the order number), which asks its question again after any aside.
+    other_sender = f"e2e-clarify-other-{uuid.uuid4().hex[:8]}"
+    (again,) = [reply for reply in send_rest(web_stack, other_sender, text) if reply.get("buttons")]
+    assert [button["payload"] for button in again["buttons"]] == payloads
+    other = send_rest(web_stack, other_sender, payloads[2])
+    assert latest_user_intent(web_stack, other_sender)["name"] == "clarify_other"
     assert [r.get("text") for r in other] == [responses["utter_clarify_other"][0]["text"]]
+    assert actions_after_last_message(web_stack, other_sender) == ["utter_clarify_other"]

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from crm_backend.handoff.rasa import RasaClient
 from crm_backend.orders.models import Order, OrderStatus
+from tests.actions.helpers import domain
 from tests.factories import add_order
 from tests.stack_fixtures import BOT_REPLY_TIMEOUT_MS, open_chat, say, wait_for_bot
 
@@ -84,11 +85,16 @@ def test_suggested_replies_stop_working_once_the_customer_moves_on(page, web_sta
     say(page, order.number)
     cancel = page.locator(".cw-quick-reply").first
     expect(cancel).to_be_enabled(timeout=BOT_REPLY_TIMEOUT_MS)
-    say(page, "what are your opening hours")  # typed instead of choosing
+    # Typed instead of choosing. Not a question: the form answers a question and asks for the
+    # confirmation again, with new (working) buttons; "never mind" leaves it, with no new ones.
+    say(page, "never mind")
     expect(page.locator(".cw-quick-reply")).to_have_count(2)
     for button in page.locator(".cw-quick-reply").all():
         expect(button).to_be_disabled()
-    wait_for_bot(page, 4)
+    assert wait_for_bot(page, 4)[-1] == domain()["responses"]["utter_form_stopped"][0]["text"]
+    expect(page.locator(".cw-quick-reply")).to_have_count(2)
+    for button in page.locator(".cw-quick-reply").all():
+        expect(button).to_be_disabled()
     page.reload()
     expect(page.locator(".cw-quick-reply").first).to_be_disabled()  # still, from the widget's storage
     crm.expire_all()
