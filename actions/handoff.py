@@ -84,6 +84,15 @@ class ActionHumanHandoff(CRMAction):
             dispatcher.utter_message(response="utter_agents_offline")
             return [SlotSet(PENDING_OFFER, "ticket")]
         logger.info("Conversation queued for a human (handoff %s)", handoff.get("id"))
+        # The handoff's own ticket, linked by conversation: the console closes both together
+        # (crm_backend/desk/linking.py), and it keeps the request if the chat ends unanswered.
+        await crm.open_ticket(
+            category="handoff",
+            subject="Customer asked for a human",
+            body=(tracker.latest_message.get("text") or "(no text)")[:5000],
+            channel=channel,
+            conversation_id=tracker.sender_id,
+        )
         dispatcher.utter_message(**wait_reply(("utter_handoff_queued", "utter_handoff_queued_eta"), handoff))
         return [SlotSet(PENDING_OFFER, None), ConversationPaused()]
 

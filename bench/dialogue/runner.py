@@ -95,7 +95,9 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     if after["newsletter"] != before["newsletter"]:
         found.append({"newsletter": "on" if after["newsletter"] else "off"})
     for ticket_id, category in after["tickets"].items():
-        if ticket_id not in before["tickets"]:
+        # A handoff's own ticket (category "handoff") is the queued request's record, opened with
+        # the handoff the script expects; it is not a support ticket about an issue.
+        if ticket_id not in before["tickets"] and category != "handoff":
             found.append({"deletion_request": True} if category in DELETION_CATEGORIES else {"ticket": "new"})
     return sorted(json.dumps(change) for change in found)
 
